@@ -1,0 +1,205 @@
+package stream
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"time"
+
+	"github.com/hirestream/hirestream/internal/config"
+	"github.com/hirestream/hirestream/schemas"
+	"github.com/segmentio/kafka-go"
+)
+
+// Handler is one processor: one trigger, one outcome. The runtime may call Handle more than
+// once for the same event (at-least-once), so Handle must be idempotent; outcome ids derived
+// with schemas.Outcome make its results collapse downstream.
+type Handler interface {
+	// Name is stable kebab-case: the consumer group, the idempotency prefix and the metric label.
+	Name() string
+	// Triggers lists the event types Handle reacts to; others are committed and skipped.
+	Triggers() []schemas.EventType
+	// Handle returns the outcome events to publish. Errors are retried unless marked with
+	// schemas.Permanent.
+	Handle(ctx context.Context, ev schemas.Event) ([]schemas.Event, error)
+}
+
+// Source is the part of *kafka.Reader the runtime uses (a consumer-group reader).
+type Source interface {
+	FetchMessage(ctx context.Context) (kafka.Message, error)
+	CommitMessages(ctx context.Context, msgs ...kafka.Message) error
+}
+
+// Publisher writes events (encoded, routed by type) and raw messages (DLQ), waiting for acks.
+type Publisher interface {
+	Publish(ctx context.Context, evs ...schemas.Event) error
+	WriteMessages(ctx context.Context, msgs ...kafka.Message) error
+}
+
+// Consumer runs a Handler over a Source.
+type Consumer struct {
+	h        Handler
+	src      Source
+	pub      Publisher
+	codec    *schemas.Codec
+	retry    config.Retry
+	metrics  *Metrics
+	log      *slog.Logger
+	triggers map[schemas.EventType]bool
+	// Grace is how long an in-flight message may keep running after shutdown starts.
+	Grace time.Duration
+}
+
+// NewConsumer wires a handler to its source and publisher.
+func NewConsumer(h Handler, src Source, pub Publisher, codec *schemas.Codec, r config.Retry, m *Metrics, log *slog.Logger) *Consumer {
+	t := map[schemas.EventType]bool{}
+	for _, et := range h.Triggers() {
+		t[et] = true
+	}
+	return &Consumer{h: h, src: src, pub: pub, codec: codec, retry: r, metrics: m, triggers: t,
+		log: log.With("processor", h.Name()), Grace: 10 * time.Second}
+}
+
+// NewGroupReader is the consumer-group reader for a handler: group hirestream.<name>, explicit
+// commits only (CommitInterval 0), starting from the earliest offset for a new group.
+func NewGroupReader(brokers []string, topic, name string, log *slog.Logger) *kafka.Reader {
+	return kafka.NewReader(kafka.ReaderConfig{
+		Brokers:        brokers,
+		GroupID:        "hirestream." + name,
+		Topic:          topic,
+		MinBytes:       1,
+		MaxBytes:       10 << 20,
+		MaxWait:        250 * time.Millisecond,
+		StartOffset:    kafka.FirstOffset,
+		CommitInterval: 0,
+		ErrorLogger:    kafkaLogger(log, slog.LevelError),
+	})
+}
+
+// Run consumes until ctx is cancelled (returns nil) or a message can be neither handled nor
+// parked on the DLQ (returns the error, with that message uncommitted).
+func (c *Consumer) Run(ctx context.Context) error {
+	c.log.InfoContext(ctx, "consumer started")
+	defer c.log.Info("consumer stopped")
+	for {
+		m, err := c.src.FetchMessage(ctx)
+		if ctx.Err() != nil {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("fetch: %w", err)
+		}
+		hctx, cancel := graceContext(ctx, c.Grace)
+		err = c.process(hctx, m)
+		if err == nil {
+			err = c.src.CommitMessages(hctx, m)
+			if err != nil {
+				err = fmt.Errorf("commit %s/%d/%d: %w", m.Topic, m.Partition, m.Offset, err)
+			}
+		}
+		cancel()
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil // shutting down: the message stays uncommitted and comes back
+			}
+			return err
+		}
+	}
+}
+
+// graceContext survives ctx's cancellation for grace, so an in-flight message can finish.
+func graceContext(ctx context.Context, grace time.Duration) (context.Context, context.CancelFunc) {
+	hctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	stop := context.AfterFunc(ctx, func() {
+		t := time.AfterFunc(grace, cancel)
+		context.AfterFunc(hctx, func() { t.Stop() })
+	})
+	return hctx, func() { stop(); cancel() }
+}
+
+func (c *Consumer) process(ctx context.Context, m kafka.Message) error {
+	name := c.h.Name()
+	if m.HighWaterMark > 0 {
+		c.metrics.Lag.WithLabelValues(name, strconv.Itoa(m.Partition)).Set(float64(m.HighWaterMark - m.Offset - 1))
+	}
+	ev, err := c.codec.Decode(m.Value)
+	if err != nil {
+		c.metrics.Handled.WithLabelValues(name, "undecodable", "dlq").Inc()
+		return DeadLetter(ctx, c.pub, c.log, m, name, fmt.Errorf("decode: %w", err), 0)
+	}
+	log := c.log.With("event_id", ev.ID, "event_type", string(ev.Type), "candidate_id", ev.CandidateID,
+		"topic", m.Topic, "partition", m.Partition, "offset", m.Offset)
+	if !c.triggers[ev.Type] {
+		c.metrics.Handled.WithLabelValues(name, string(ev.Type), "skipped").Inc()
+		return nil
+	}
+	start := time.Now()
+	var outs []schemas.Event
+	attempts, err := retry(ctx, c.retry, func(attempt int, err error) {
+		c.metrics.Handled.WithLabelValues(name, string(ev.Type), "retried").Inc()
+		log.WarnContext(ctx, "handle failed, retrying", "attempt", attempt, "error", err)
+	}, func(ctx context.Context) error {
+		var err error
+		outs, err = c.h.Handle(ctx, ev)
+		return err
+	})
+	c.metrics.HandleDuration.WithLabelValues(name).Observe(time.Since(start).Seconds())
+	if err != nil {
+		if ctx.Err() != nil {
+			return err
+		}
+		c.metrics.Handled.WithLabelValues(name, string(ev.Type), "dlq").Inc()
+		return DeadLetter(ctx, c.pub, log, m, name, err, attempts)
+	}
+	if len(outs) > 0 {
+		// Publishing is retried as transient; if it still fails the message is not committed.
+		if _, err := retry(ctx, c.retry, func(attempt int, err error) {
+			log.WarnContext(ctx, "publish outcomes failed, retrying", "attempt", attempt, "error", err)
+		}, func(ctx context.Context) error { return c.pub.Publish(ctx, outs...) }); err != nil {
+			return fmt.Errorf("publish %d outcomes of %s: %w", len(outs), ev.ID, err)
+		}
+	}
+	c.metrics.Handled.WithLabelValues(name, string(ev.Type), "ok").Inc()
+	log.DebugContext(ctx, "handled", "attempt", attempts, "outcomes", len(outs))
+	return nil
+}
+
+// DLQ header names.
+const (
+	HeaderDLQReason    = "dlq.reason"
+	HeaderDLQProcessor = "dlq.processor"
+	HeaderDLQSource    = "dlq.source"
+	HeaderDLQAttempts  = "dlq.attempts"
+	HeaderDLQClass     = "dlq.class"
+)
+
+// DeadLetter parks m on <topic>.dlq with its original key, value and headers plus dlq.* headers.
+// The error it returns (nil on success) decides whether the caller may commit m.
+func DeadLetter(ctx context.Context, pub Publisher, log *slog.Logger, m kafka.Message, processor string, cause error, attempts int) error {
+	class := "transient-exhausted"
+	switch {
+	case attempts == 0:
+		class = "undecodable"
+	case schemas.IsPermanent(cause):
+		class = "permanent"
+	case !errors.Is(cause, ErrRetriesExhausted):
+		class = "error"
+	}
+	headers := append([]kafka.Header(nil), m.Headers...)
+	headers = append(headers,
+		kafka.Header{Key: HeaderDLQReason, Value: []byte(cause.Error())},
+		kafka.Header{Key: HeaderDLQProcessor, Value: []byte(processor)},
+		kafka.Header{Key: HeaderDLQSource, Value: []byte(fmt.Sprintf("%s/%d/%d", m.Topic, m.Partition, m.Offset))},
+		kafka.Header{Key: HeaderDLQAttempts, Value: []byte(strconv.Itoa(attempts))},
+		kafka.Header{Key: HeaderDLQClass, Value: []byte(class)},
+	)
+	dl := kafka.Message{Topic: schemas.DLQ(m.Topic), Key: m.Key, Value: m.Value, Headers: headers}
+	if err := pub.WriteMessages(ctx, dl); err != nil {
+		return fmt.Errorf("write %s/%d/%d to DLQ (not committing): %w", m.Topic, m.Partition, m.Offset, err)
+	}
+	log.ErrorContext(ctx, "sent to DLQ", "class", class, "attempt", attempts, "error", cause,
+		"topic", m.Topic, "partition", m.Partition, "offset", m.Offset)
+	return nil
+}
