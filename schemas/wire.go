@@ -91,7 +91,7 @@ func Fingerprint(schema string) (string, error) {
 }
 
 type schemaCodec struct {
-	id    uint32
+	id     uint32
 	codec  *goavro.Codec
 	parsed any
 	walk   *avroType
@@ -127,9 +127,27 @@ func NewCodec() (*Codec, error) {
 		}
 	}
 	if c.writer == nil {
-		return nil, fmt.Errorf("avro/event.avsc (fingerprint %s) is not registered: copy it to registry/%d.avsc and add it to registry/registry.json", current[:12], len(versions)+1)
+		return nil, notRegisteredError(current, versions)
 	}
 	return c, nil
+}
+
+// notRegisteredError gives the exact steps to register avro/event.avsc as the next version.
+func notRegisteredError(fingerprint string, versions []RegisteredVersion) error {
+	return fmt.Errorf("avro/event.avsc (fingerprint %s) is not registered: %s", fingerprint, registerSteps(fingerprint, versions))
+}
+
+// registerSteps says how to add avro/event.avsc, with the given fingerprint, as the next version.
+func registerSteps(fingerprint string, versions []RegisteredVersion) string {
+	next := RegisteredVersion{ID: 1, Version: 1}
+	for _, v := range versions {
+		next.ID = max(next.ID, v.ID+1)
+		next.Version = max(next.Version, v.Version+1)
+	}
+	return fmt.Sprintf("copy it to registry/%d.avsc and append "+
+		`{"id": %d, "version": %d, "file": "%d.avsc", "fingerprint": "%s"} to the versions in registry/registry.json `+
+		"(the compatibility test checks it against the previous version)",
+		next.Version, next.ID, next.Version, next.Version, fingerprint)
 }
 
 // MustCodec is NewCodec for package-level use in tests and commands; the embedded registry is
