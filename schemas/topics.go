@@ -30,7 +30,9 @@ type TopicSpec struct {
 // Topics lists every topic hirestream owns, DLQs included. `hirestream migrate` creates them.
 func Topics() []TopicSpec {
 	base := []TopicSpec{
-		{Name: TopicRawDeliveries, Partitions: 3},
+		// One partition keeps raw deliveries in arrival order, so re-normalizing the raw log
+		// derives the same stage_from values as the first pass did.
+		{Name: TopicRawDeliveries, Partitions: 1},
 		{Name: TopicCandidateEvents, Partitions: 6},
 		{Name: TopicHRISSync, Partitions: 3},
 		{Name: TopicAlerts, Partitions: 1, Retention: 90 * 24 * time.Hour},
