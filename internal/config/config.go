@@ -5,6 +5,7 @@ package config
 
 import (
 	"context"
+	"reflect"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -139,7 +140,7 @@ func Load(ctx context.Context, target any, lookuper envconfig.Lookuper) error {
 		lookuper = envconfig.OsLookuper()
 	}
 	if err := envconfig.ProcessWith(ctx, &envconfig.Config{Target: target, Lookuper: lookuper}); err != nil {
-		return fmt.Errorf("configuration: %w", err)
+		return fmt.Errorf("configuration: %s%w", nameVariable(target, lookuper, err), err)
 	}
 	if v, ok := target.(Validator); ok {
 		if err := v.Validate(); err != nil {
@@ -147,4 +148,52 @@ func Load(ctx context.Context, target any, lookuper envconfig.Lookuper) error {
 		}
 	}
 	return nil
+}
+
+// nameVariable turns go-envconfig's Go field path ("Retry: Initial: ...") into the variable
+// the user has to fix, with the value it had: `RETRY_INITIAL="soon": `.
+func nameVariable(target any, l envconfig.Lookuper, err error) string {
+	names := map[string]string{}
+	var walk func(t reflect.Type, prefix, path string)
+	walk = func(t reflect.Type, prefix, path string) {
+		for i := 0; i < t.NumField(); i++ {
+			f := t.Field(i)
+			tag := f.Tag.Get("env")
+			if tag == "" {
+				continue
+			}
+			name, opts, _ := strings.Cut(tag, ",")
+			p := path + f.Name + ": "
+			if f.Type.Kind() == reflect.Struct && f.Type != reflect.TypeOf(time.Time{}) {
+				sub := prefix
+				for _, o := range strings.Split(opts, ",") {
+					if v, ok := strings.CutPrefix(strings.TrimSpace(o), "prefix="); ok {
+						sub += v
+					}
+				}
+				walk(f.Type, sub, p)
+				continue
+			}
+			names[p] = prefix + strings.TrimSpace(name)
+		}
+	}
+	t := reflect.TypeOf(target)
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if t.Kind() != reflect.Struct {
+		return ""
+	}
+	walk(t, "", "")
+	best := ""
+	for path := range names {
+		if strings.HasPrefix(err.Error(), path) && len(path) > len(best) {
+			best = path
+		}
+	}
+	if best == "" {
+		return ""
+	}
+	v, _ := l.Lookup(names[best])
+	return fmt.Sprintf("%s=%q: ", names[best], v)
 }

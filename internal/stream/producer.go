@@ -15,6 +15,9 @@ import (
 // every write waits for all in-sync replicas, and the key is hashed with murmur2 (the Java
 // client's partitioner, so consumers in any language agree on where a candidate lives).
 type Producer struct {
+	// Prefix is put in front of every topic name: empty in production, unique per test so tests
+	// sharing a broker never see each other's events.
+	Prefix  string
 	w       *kafka.Writer
 	codec   *schemas.Codec
 	metrics *Metrics
@@ -49,7 +52,7 @@ func (p *Producer) Publish(ctx context.Context, evs ...schemas.Event) error {
 		if err != nil {
 			return schemas.Permanent(err)
 		}
-		msgs[i] = kafka.Message{Topic: schemas.TopicFor(ev.Type), Key: ev.Key(), Value: b,
+		msgs[i] = kafka.Message{Topic: p.Prefix + schemas.TopicFor(ev.Type), Key: ev.Key(), Value: b,
 			Headers: []kafka.Header{{Key: "event_type", Value: []byte(ev.Type)}}}
 	}
 	if err := p.WriteMessages(ctx, msgs...); err != nil {
