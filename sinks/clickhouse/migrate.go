@@ -103,8 +103,15 @@ func Migrate(ctx context.Context, conn driver.Conn, db string) ([]string, error)
 				return done, fmt.Errorf("migration %s statement %d: %w", m.Name, i+1, err)
 			}
 		}
-		if err := conn.Exec(ctx, "INSERT INTO "+quoteIdent(db)+".schema_migrations (version, name) VALUES (?, ?)",
-			uint32(m.Version), m.Name); err != nil {
+		// A batch, not Exec with arguments: against 18.16, clickhouse-go's Exec of an INSERT
+		// with bound values never returns.
+		b, err := conn.PrepareBatch(ctx, "INSERT INTO "+quoteIdent(db)+".schema_migrations (version, name)")
+		if err == nil {
+			if err = b.Append(uint32(m.Version), m.Name); err == nil {
+				err = b.Send()
+			}
+		}
+		if err != nil {
 			return done, fmt.Errorf("record migration %s: %w", m.Name, err)
 		}
 		done = append(done, m.Name)
