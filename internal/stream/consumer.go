@@ -62,12 +62,12 @@ func NewConsumer(h Handler, src Source, pub Publisher, codec *schemas.Codec, r c
 		log: log.With("processor", h.Name()), Grace: 10 * time.Second}
 }
 
-// NewGroupReader is the consumer-group reader for a handler: group hirestream.<name>, explicit
+// NewGroupReader is a consumer-group reader (group: hirestream.<handler name> in production), explicit
 // commits only (CommitInterval 0), starting from the earliest offset for a new group.
-func NewGroupReader(brokers []string, topic, name string, log *slog.Logger) *kafka.Reader {
+func NewGroupReader(brokers []string, topic, group string, log *slog.Logger) *kafka.Reader {
 	return kafka.NewReader(kafka.ReaderConfig{
 		Brokers:        brokers,
-		GroupID:        "hirestream." + name,
+		GroupID:        group,
 		Topic:          topic,
 		MinBytes:       1,
 		MaxBytes:       10 << 20,

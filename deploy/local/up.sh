@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# Bring up the whole hirestream pipeline on this machine, without Docker:
+#   real Kafka + ClickHouse (deploy/local/infra.sh), topics and tables (hirestream migrate),
+#   ingest + normalize + sink as background services, then a synthetic Greenhouse funnel
+#   posted as signed webhooks (hirestream simulate), and a query to look at the result.
+#
+#   deploy/local/up.sh          start everything, simulate, print where to look
+#   deploy/local/up.sh down     stop the services and the infrastructure
+#   deploy/local/up.sh status   what runs where
+#
+# Services log JSON to .local/logs/<service>.log; pids are in .local/run/<service>.pid.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+LOCAL="$ROOT/.local"
+RUN="$LOCAL/run"
+LOGS="$LOCAL/logs"
+BIN="$ROOT/bin/hirestream"
+SERVICES=(ingest normalize sink)
+
+log() { printf '[up] %s\n' "$*" >&2; }
+
+stop_services() {
+  for s in "${SERVICES[@]}"; do
+    local pidf="$RUN/$s.pid"
+    if [[ -f "$pidf" ]] && kill -0 "$(cat "$pidf")" 2>/dev/null; then
+      kill -TERM "$(cat "$pidf")" 2>/dev/null || true
+      for _ in $(seq 1 50); do kill -0 "$(cat "$pidf")" 2>/dev/null || break; sleep 0.2; done
+      kill -KILL "$(cat "$pidf")" 2>/dev/null || true
+      log "stopped $s"
+    fi
+    rm -f "$pidf"
+  done
+}
+
+status() {
+  for s in "${SERVICES[@]}"; do
+    local pidf="$RUN/$s.pid"
+    if [[ -f "$pidf" ]] && kill -0 "$(cat "$pidf")" 2>/dev/null; then
+      echo "$s: running (pid $(cat "$pidf")), log $LOGS/$s.log"
+    else
+      echo "$s: stopped"
+    fi
+  done
+  "$ROOT/deploy/local/infra.sh" status
+}
+
+case "${1:-up}" in
+  down) stop_services; "$ROOT/deploy/local/infra.sh" down; exit 0 ;;
+  status) status; exit 0 ;;
+  up) ;;
+  *) echo "usage: $0 [up|down|status]" >&2; exit 2 ;;
+esac
+
+mkdir -p "$RUN" "$LOGS"
+"$ROOT/deploy/local/infra.sh" up >/dev/null
+
+log "building bin/hirestream"
+(cd "$ROOT" && go build -o "$BIN" ./cmd/hirestream)
+
+# A local webhook secret, made once, shared by ingest and the simulator.
+if [[ -z "${GREENHOUSE_WEBHOOK_SECRET:-}" ]]; then
+  [[ -f "$LOCAL/greenhouse-secret" ]] || head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$LOCAL/greenhouse-secret"
+  GREENHOUSE_WEBHOOK_SECRET="$(cat "$LOCAL/greenhouse-secret")"
+fi
+export GREENHOUSE_WEBHOOK_SECRET
+export KAFKA_BROKERS="${KAFKA_BROKERS:-127.0.0.1:9092}"
+export CLICKHOUSE_ADDR="${CLICKHOUSE_ADDR:-127.0.0.1:9000}"
+export CLICKHOUSE_DATABASE="${CLICKHOUSE_DATABASE:-hirestream}"
+export INGEST_ADDR="${INGEST_ADDR:-127.0.0.1:8080}"
+export INGEST_URL="${INGEST_URL:-http://$INGEST_ADDR}"
+
+log "migrating (topics + ClickHouse tables)"
+"$BIN" migrate
+
+stop_services
+for s in "${SERVICES[@]}"; do
+  nohup "$BIN" "$s" >>"$LOGS/$s.log" 2>&1 &
+  echo $! > "$RUN/$s.pid"
+  log "started $s (pid $!), log $LOGS/$s.log"
+done
+
+for _ in $(seq 1 100); do
+  curl -fsS "$INGEST_URL/healthz" >/dev/null 2>&1 && break
+  sleep 0.2
+done
+curl -fsS "$INGEST_URL/healthz" >/dev/null || { log "ingest did not come up; see $LOGS/ingest.log"; tail -20 "$LOGS/ingest.log" >&2; exit 1; }
+
+log "simulating a hiring funnel (SIMULATE_CANDIDATES=${SIMULATE_CANDIDATES:-300})"
+"$BIN" simulate
+
+# Give the sink a moment to flush its last batch (SINK_BATCH_WAIT, 1s by default).
+sleep 3
+Q="SELECT event_type, count() AS events, uniqExact(candidate_id) AS candidates FROM $CLICKHOUSE_DATABASE.candidate_events FINAL GROUP BY event_type ORDER BY events DESC"
+echo
+echo "The pipeline is up. Events landed in ClickHouse:"
+clickhouse-client --port "${CLICKHOUSE_ADDR##*:}" --format PrettyCompact --query "$Q" || true
+cat <<MSG
+
+Where to look:
+  clickhouse-client --query "$Q"
+  curl -s $INGEST_URL/metrics | grep hirestream_     (also :9102 normalize, :9103 sink)
+  logs: $LOGS/{ingest,normalize,sink,kafka,clickhouse}.log
+  post more traffic: GREENHOUSE_WEBHOOK_SECRET=\$(cat .local/greenhouse-secret) bin/hirestream simulate
+  stop everything: make down
+MSG
