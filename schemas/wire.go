@@ -26,6 +26,22 @@ const Subject = "hirestream.Event"
 // magicByte opens every Confluent-framed message.
 const magicByte = 0
 
+// maxBlockCount caps the item count of one array or map block that Decode accepts. goavro
+// preallocates a block's items before reading them and allows up to MaxInt32 by default, so a
+// 27-byte message claiming 2^31 array items made the process die with "fatal error: runtime:
+// out of memory", which no recover can catch: one poison message would crash-loop every
+// consumer before it reached a DLQ. Every array and map item of the envelope takes at least one
+// byte, so a block this large cannot fit in a Kafka message (1 MiB by default) anyway; goavro
+// also splits what it encodes into blocks of at most this many items.
+const maxBlockCount = 1 << 20
+
+func init() {
+	// goavro's limit is process-wide; only ever lower it.
+	if goavro.MaxBlockCount > maxBlockCount {
+		goavro.MaxBlockCount = maxBlockCount
+	}
+}
+
 // Errors a decode can return; all are permanent: retrying the same bytes cannot help.
 var (
 	ErrNotFramed     = errors.New("not Confluent wire format (want magic byte 0 and a 4-byte schema id)")

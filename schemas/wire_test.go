@@ -1,8 +1,11 @@
 package schemas
 
 import (
+	"encoding/binary"
 	"errors"
 	"reflect"
+	"runtime"
+	"strings"
 	"testing"
 	"time"
 )
@@ -84,6 +87,36 @@ func TestCodec_DecodeErrors(t *testing.T) {
 			}
 			if tc.want != nil && !errors.Is(err, tc.want) {
 				t.Fatalf("err = %v, want %v", err, tc.want)
+			}
+		})
+	}
+}
+
+// TestCodec_DecodeHugeBlockCount: a block count far beyond the message must be an error, not an
+// allocation of its size (goavro's default limit let a 27-byte message exhaust memory, fatally).
+func TestCodec_DecodeHugeBlockCount(t *testing.T) {
+	c := MustCodec()
+	// envelope: event_id "e", event_type "t", two zero timestamps, five empty strings, then the
+	// payload union's CandidateEvent branch (index 3): candidate null, merged_into "", and
+	// application_ids claiming 2^31-1 items.
+	array := []byte{0, 0, 0, 0, 1, 2, 'e', 2, 't', 0, 0, 0, 0, 0, 0, 0, 0, 6, 0, 0}
+	array = binary.AppendUvarint(array, 2*(1<<31-1))
+	array = append(array, 2, 'x')
+	// the same with the RawDelivery branch (index 1): action "", path "", headers map claiming
+	// 2^31-1 entries.
+	hdrs := []byte{0, 0, 0, 0, 1, 2, 'e', 2, 't', 0, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0}
+	hdrs = binary.AppendUvarint(hdrs, 2*(1<<31-1))
+	for name, b := range map[string][]byte{"array": array, "map": hdrs} {
+		t.Run(name, func(t *testing.T) {
+			var before, after runtime.MemStats
+			runtime.ReadMemStats(&before)
+			_, err := c.Decode(b)
+			runtime.ReadMemStats(&after)
+			if err == nil || !strings.Contains(err.Error(), "MaxBlockCount") {
+				t.Fatalf("err = %v, want the block count rejected", err)
+			}
+			if mb := (after.TotalAlloc - before.TotalAlloc) >> 20; mb > 256 {
+				t.Fatalf("decoding %d bytes allocated %d MiB", len(b), mb)
 			}
 		})
 	}
