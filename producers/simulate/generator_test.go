@@ -659,3 +659,22 @@ func TestDefaultsAndOfferTiming(t *testing.T) {
 		t.Fatalf("first delivery %+v", d)
 	}
 }
+
+// BenchmarkGenerate measures generation (decisions, JSON, escaping) per
+// delivery; b.ReportMetric adds bytes per delivery.
+func BenchmarkGenerate(b *testing.B) {
+	var n, size int
+	for b.Loop() {
+		g := New(Config{Seed: uint64(n), Candidates: 100, Start: testStart})
+		for {
+			d, ok := g.Next()
+			if !ok {
+				break
+			}
+			n++
+			size += len(d.Body)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(n), "ns/delivery")
+	b.ReportMetric(float64(size)/float64(n), "B/delivery")
+}

@@ -77,16 +77,26 @@ func EscapeNonASCII(b []byte) []byte {
 			b = b[1:]
 			continue
 		}
-		r, size := utf8.DecodeRune(b)
+		r, size := utf8.DecodeRune(b) // invalid UTF-8 decodes to U+FFFD
 		b = b[size:]
 		if r >= 0x10000 {
 			r1, r2 := utf16.EncodeRune(r)
-			fmt.Fprintf(out, `\u%04x\u%04x`, r1, r2)
+			writeU(out, r1)
+			writeU(out, r2)
 			continue
 		}
-		fmt.Fprintf(out, `\u%04x`, r) // invalid UTF-8 decodes to U+FFFD
+		writeU(out, r)
 	}
 	return out.Bytes()
+}
+
+func writeU(out *bytes.Buffer, r rune) {
+	const hexDigits = "0123456789abcdef"
+	out.WriteString(`\u`)
+	out.WriteByte(hexDigits[r>>12&0xf])
+	out.WriteByte(hexDigits[r>>8&0xf])
+	out.WriteByte(hexDigits[r>>4&0xf])
+	out.WriteByte(hexDigits[r&0xf])
 }
 
 type userJSON struct {
