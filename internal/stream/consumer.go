@@ -71,7 +71,7 @@ func NewGroupReader(brokers []string, topic, group string, log *slog.Logger) *ka
 		Topic:          topic,
 		MinBytes:       1,
 		MaxBytes:       10 << 20,
-		MaxWait:        250 * time.Millisecond,
+		MaxWait:        time.Second, // the broker answers as soon as MinBytes arrive; shorter waits time out in kafka-go
 		StartOffset:    kafka.FirstOffset,
 		CommitInterval: 0,
 		ErrorLogger:    kafkaLogger(log, slog.LevelError),

@@ -50,7 +50,35 @@ func EnsureTopics(ctx context.Context, brokers []string, replication int, specs 
 			errs = append(errs, fmt.Errorf("create topic %s: %w", s.Name, e))
 		}
 	}
-	return created, errors.Join(errs...)
+	if err := errors.Join(errs...); err != nil {
+		return created, err
+	}
+	// A topic exists before its partitions have leaders: wait until every new partition answers
+	// an offset request, so the first producer or reader does not meet "Not Leader".
+	for _, name := range created {
+		if err := waitReady(ctx, brokers, name); err != nil {
+			return created, err
+		}
+	}
+	return created, nil
+}
+
+func waitReady(ctx context.Context, brokers []string, topic string) error {
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		_, err := ranges(ctx, brokers, topic, time.Time{})
+		if err == nil {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("topic %s not ready after 60s: %w", topic, err)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
 }
 
 // PartitionRange is the offsets to read from one partition: [Start, End).
@@ -61,7 +89,24 @@ type PartitionRange struct {
 
 // Ranges returns, per partition of topic, the offsets from the earliest (or the first at or
 // after from, when from is not zero) to the end as of now.
+// Leadership changes (a new topic, a broker restart) are retried for a while.
 func Ranges(ctx context.Context, brokers []string, topic string, from time.Time) ([]PartitionRange, error) {
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		out, err := ranges(ctx, brokers, topic, from)
+		var kerr kafka.Error
+		if err == nil || !errors.As(err, &kerr) || !kerr.Temporary() || time.Now().After(deadline) {
+			return out, err
+		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
+}
+
+func ranges(ctx context.Context, brokers []string, topic string, from time.Time) ([]PartitionRange, error) {
 	conn, err := kafka.DialContext(ctx, "tcp", brokers[0])
 	if err != nil {
 		return nil, fmt.Errorf("dial %s: %w", brokers[0], err)
@@ -100,7 +145,7 @@ func ReadRange(ctx context.Context, brokers []string, topic string, r PartitionR
 		return nil
 	}
 	rd := kafka.NewReader(kafka.ReaderConfig{Brokers: brokers, Topic: topic, Partition: r.Partition,
-		MinBytes: 1, MaxBytes: 10 << 20, MaxWait: 250 * time.Millisecond})
+		MinBytes: 1, MaxBytes: 10 << 20, MaxWait: time.Second})
 	defer rd.Close()
 	if err := rd.SetOffset(r.Start); err != nil {
 		return err
