@@ -31,11 +31,15 @@ func (e *IncompatibleError) Unwrap() error { return ErrIncompatible }
 // with errors.Join. A schema that does not parse is an error of its own.
 //
 // The rules checked:
-//   - records: fields match by name (or a reader field's aliases); a reader field the writer
-//     lacks needs a default; writer-only fields are skipped by readers and always fine;
-//   - named types (record, enum, fixed) match by full name or one of the reader's aliases. The
-//     spec compares unqualified names only, but the Python avro library compares full names,
-//     so a namespace change is rejected here;
+//   - records: fields match by name; a reader field the writer lacks needs a default;
+//     writer-only fields are skipped by readers and always fine;
+//   - named types (record, enum, fixed) match by full name. The spec compares unqualified
+//     names, but the Apache Avro Python library compares full names, so a namespace change is
+//     rejected here;
+//   - aliases are not honoured, although the spec allows renames through them: the Apache Avro
+//     Python library (1.12) ignores them, failing on a renamed type and silently reading a
+//     renamed field as its default. A field renamed through an alias is reported even when it
+//     has a default, since that default would replace the data without an error;
 //   - promotions: int to long, float or double; long to float or double; float to double;
 //     string to bytes and bytes to string;
 //   - unions: every writer branch must resolve to some reader branch; a non-union writer must
@@ -261,10 +265,9 @@ var promotions = map[string][]string{
 	"bytes":  {"string"},
 }
 
-// sameName reports whether a reader named type accepts the writer's name.
-func sameName(w, r *compatNode) bool {
-	return w.name == r.name || slices.Contains(r.aliases, w.name)
-}
+// sameName reports whether a reader named type accepts the writer's name. Aliases are not
+// consulted: see CheckBackward.
+func sameName(w, r *compatNode) bool { return w.name == r.name }
 
 // matches is the spec's "match" used to pick a union branch: same kind and name, or a
 // promotion; arrays and maps by their items' match.
@@ -335,7 +338,11 @@ func (c *compatChecker) check(path string, w, r *compatNode) {
 	}
 	if w.name != "" {
 		if !sameName(w, r) {
-			c.fail(path, r, "writer %s cannot be read as reader %s: names differ (keep the name, or list the old one in the reader's aliases)", describe(w), describe(r))
+			hint := ""
+			if slices.Contains(r.aliases, w.name) {
+				hint = "; the alias does not help, the Apache Avro Python library ignores aliases"
+			}
+			c.fail(path, r, "writer %s cannot be read as reader %s: names differ (keep the name%s)", describe(w), describe(r), hint)
 			return
 		}
 		pair := [2]*compatNode{w, r}
@@ -347,9 +354,16 @@ func (c *compatChecker) check(path string, w, r *compatNode) {
 	switch w.kind {
 	case "record":
 		for _, rf := range r.fields {
-			wf := writerField(w, rf)
+			wf := writerField(w, rf.name)
 			if wf == nil {
-				if !rf.hasDflt {
+				if old := aliasedField(w, rf); old != "" {
+					outcome := "nothing and fail"
+					if rf.hasDflt {
+						outcome = "the default instead of the data"
+					}
+					c.fail(path, r, "reader field %q renames writer field %q through an alias, which the Apache Avro "+
+						"Python library ignores (it would read %s); keep the name or add a new field", rf.name, old, outcome)
+				} else if !rf.hasDflt {
 					c.fail(path, r, "reader field %q has no default and writer lacks it", rf.name)
 				}
 				continue
@@ -380,16 +394,21 @@ func (c *compatChecker) check(path string, w, r *compatNode) {
 	}
 }
 
-func writerField(w *compatNode, rf compatField) *compatField {
+func writerField(w *compatNode, name string) *compatField {
 	for i := range w.fields {
-		if w.fields[i].name == rf.name {
-			return &w.fields[i]
-		}
-	}
-	for i := range w.fields {
-		if slices.Contains(rf.aliases, w.fields[i].name) {
+		if w.fields[i].name == name {
 			return &w.fields[i]
 		}
 	}
 	return nil
+}
+
+// aliasedField is the writer field a reader field claims through an alias, if any.
+func aliasedField(w *compatNode, rf compatField) string {
+	for _, a := range rf.aliases {
+		if writerField(w, a) != nil {
+			return a
+		}
+	}
+	return ""
 }
