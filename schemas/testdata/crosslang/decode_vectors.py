@@ -253,6 +253,30 @@ def check_vector(vec, vectors_dir, registry, readers):
     return problems, notes
 
 
+def library_notes():
+    """What each library does where CheckBackward is stricter than the spec (see compat.go)."""
+    def rec(name, fields, **extra):
+        return json.dumps({"type": "record", "name": name, "fields": fields, **extra})
+
+    w = rec("R", [{"name": "a", "type": "string"}])
+    cases = [
+        ("record renamed with an alias", rec("S", [{"name": "a", "type": "string"}], aliases=["R"])),
+        ("field renamed with an alias + default", rec("R", [{"name": "b", "aliases": ["a"], "type": "string", "default": "?"}])),
+        ("string promoted to bytes", rec("R", [{"name": "a", "type": "bytes"}])),
+    ]
+    body = io.BytesIO()
+    fastavro.schemaless_writer(body, fastavro.parse_schema(json.loads(w)), {"a": "x"})
+    body = body.getvalue()
+    for label, reader in cases:
+        seen = []
+        for lib, read in (("avro", read_avro), ("fastavro", read_fastavro)):
+            try:
+                seen.append(f"{lib} reads {read(body, w, reader)!r}")
+            except Exception as exc:  # noqa: BLE001
+                seen.append(f"{lib} fails ({brief(exc)})")
+        print(f"NOTE {label}: {'; '.join(seen)}")
+
+
 def emit(directory, registry):
     """Write the event of pythonWrittenEvent() (vectors_test.go) with both libraries, schema id 1."""
     schema_id = 1
@@ -344,6 +368,7 @@ def main():
 
     total = len(manifest["vectors"])
     print(f"{total - failed} of {total} vectors passed")
+    library_notes()
 
     if args.emit:
         try:
