@@ -357,6 +357,9 @@ func pythonForTest(t *testing.T) string {
 	t.Helper()
 	py := os.Getenv("HIRESTREAM_PYTHON")
 	if py != "" {
+		if !filepath.IsAbs(py) && strings.ContainsRune(py, filepath.Separator) {
+			t.Fatalf("HIRESTREAM_PYTHON=%q is a relative path, but go test runs in the package directory: give an absolute path", py)
+		}
 		return py
 	}
 	const msg = "HIRESTREAM_PYTHON is not set: point it at a Python with the avro and fastavro packages " +
