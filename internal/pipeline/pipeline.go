@@ -46,23 +46,40 @@ func (e Env) Producer() *stream.Producer {
 // RunNormalizer rebuilds norm's state from the canonical topic, then turns raw deliveries into
 // canonical events until ctx ends.
 func RunNormalizer(ctx context.Context, env Env, norm *greenhouse.Normalizer) error {
-	n, err := ReadTopic(ctx, env.Brokers, env.Topic(schemas.TopicCandidateEvents), time.Time{}, func(done, total int64, rate float64) {
-		env.Log.InfoContext(ctx, "rebuilding state", "done", done, "total", total, "per_second", int(rate))
+	return RunProcessor(ctx, env, norm, schemas.TopicRawDeliveries, schemas.TopicCandidateEvents)
+}
+
+// RunProcessor runs handler h over topic in its consumer group until ctx ends. When h keeps a
+// projection (stream.Observer), every event of stateTopic up to its current end is observed
+// first, so the projection is rebuilt from the log before the first trigger is handled.
+func RunProcessor(ctx context.Context, env Env, h stream.Handler, topic, stateTopic string) error {
+	if o, ok := h.(stream.Observer); ok && stateTopic != "" {
+		if err := Rebuild(ctx, env, stateTopic, o); err != nil {
+			return fmt.Errorf("rebuild %s state: %w", h.Name(), err)
+		}
+	}
+	pub := env.Producer()
+	defer pub.Close()
+	reader := stream.NewGroupReader(env.Brokers, env.Topic(topic), env.Group(h.Name()), env.Log)
+	defer reader.Close()
+	return stream.NewConsumer(h, reader, pub, env.Codec, env.Retry, env.Metrics, env.Log).Run(ctx)
+}
+
+// Rebuild observes every decodable event of topic, from the earliest offset to the current end.
+func Rebuild(ctx context.Context, env Env, topic string, o stream.Observer) error {
+	n, err := ReadTopic(ctx, env.Brokers, env.Topic(topic), time.Time{}, func(done, total int64, rate float64) {
+		env.Log.InfoContext(ctx, "rebuilding state", "topic", topic, "done", done, "total", total, "per_second", int(rate))
 	}, func(m kafka.Message) error {
 		if ev, err := env.Codec.Decode(m.Value); err == nil {
-			norm.Observe(ev) // undecodable messages are the sink's to park; state skips them
+			o.Observe(ev) // undecodable messages are the sink's to park; state skips them
 		}
 		return nil
 	})
 	if err != nil {
-		return fmt.Errorf("rebuild normalizer state: %w", err)
+		return err
 	}
-	env.Log.InfoContext(ctx, "state rebuilt", "events", n)
-	pub := env.Producer()
-	defer pub.Close()
-	reader := stream.NewGroupReader(env.Brokers, env.Topic(schemas.TopicRawDeliveries), env.Group(norm.Name()), env.Log)
-	defer reader.Close()
-	return stream.NewConsumer(norm, reader, pub, env.Codec, env.Retry, env.Metrics, env.Log).Run(ctx)
+	env.Log.InfoContext(ctx, "state rebuilt", "topic", topic, "events", n)
+	return nil
 }
 
 // EventSink adapts the ClickHouse writer to the runtime's BatchWriter.

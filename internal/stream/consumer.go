@@ -26,6 +26,13 @@ type Handler interface {
 	Handle(ctx context.Context, ev schemas.Event) ([]schemas.Event, error)
 }
 
+// Observer is implemented by handlers that keep a projection of the log (a candidate's current
+// offer, an application's stage): the runtime calls Observe for every decoded event, trigger or
+// not, before Handle. Observe must be idempotent: on restart events are observed again.
+type Observer interface {
+	Observe(ev schemas.Event)
+}
+
 // Source is the part of *kafka.Reader the runtime uses (a consumer-group reader).
 type Source interface {
 	FetchMessage(ctx context.Context) (kafka.Message, error)
@@ -131,6 +138,9 @@ func (c *Consumer) process(ctx context.Context, m kafka.Message) error {
 	}
 	log := c.log.With("event_id", ev.ID, "event_type", string(ev.Type), "candidate_id", ev.CandidateID,
 		"topic", m.Topic, "partition", m.Partition, "offset", m.Offset)
+	if o, ok := c.h.(Observer); ok {
+		o.Observe(ev)
+	}
 	if !c.triggers[ev.Type] {
 		c.metrics.Handled.WithLabelValues(name, string(ev.Type), "skipped").Inc()
 		return nil
