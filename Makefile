@@ -1,7 +1,10 @@
 # hirestream — developer entry points.
 #
+#   make up            the whole pipeline on this machine: infra, migrate, services, synthetic traffic
+#   make test          every test, integration included (starts the local infra first)
+#   make down          stop the services and the infra
+#   make bench         benchmarks that print figures (ingest and sink against raw baselines)
 #   make infra         install + start local Kafka and ClickHouse (deploy/local/infra.sh up)
-#   make test          full test suite against the local infra (integration required)
 #   make infra-down    stop local Kafka and ClickHouse
 #
 # Add new targets in their section and to .PHONY.
@@ -18,7 +21,7 @@ GOTESTFLAGS ?= -race -shuffle=on -count=1
 .PHONY: help
 .PHONY: infra infra-down infra-status infra-logs infra-deps
 .PHONY: test
-# .PHONY: build up ...   (build / run targets go here)
+.PHONY: build up down status bench fuzz
 
 help:
 	@echo "targets:"
@@ -27,9 +30,18 @@ help:
 	@echo "  infra-status   pid / port / health of each local service"
 	@echo "  infra-logs     log locations and tails"
 	@echo "  infra-deps     install deps only (Kafka jars, ClickHouse, Python venv)"
+	@echo "  up             bring up the whole pipeline with synthetic Greenhouse traffic"
+	@echo "  down           stop the services and the infra"
+	@echo "  status         what runs where"
+	@echo "  build          build bin/hirestream"
 	@echo "  test           go test $(GOTESTFLAGS) $(PKGS) with integration required"
+	@echo "  bench          benchmarks with figures (BENCHTIME, BENCH to choose)"
+	@echo "  fuzz           run every fuzz target for FUZZTIME (default 20s) each"
 
 # ---------------------------------------------------------------- build
+
+build:
+	go build -o bin/hirestream ./cmd/hirestream
 
 # ---------------------------------------------------------------- local infra
 
@@ -50,11 +62,35 @@ infra-deps:
 
 # ---------------------------------------------------------------- test
 
-# Integration tests need the local infra: run `make infra` first (.ci/run does).
-test:
-	@if [[ ! -f $(ENV_SH) ]]; then echo "$(ENV_SH) missing: run 'make infra' first" >&2; exit 1; fi
+# Integration tests run against the real local Kafka and ClickHouse, started first (idempotent).
+test: infra
 	set -a; . ./$(ENV_SH); set +a; \
 	export HIRESTREAM_REQUIRE_INTEGRATION=1; \
 	go test $(GOTESTFLAGS) $(PKGS)
 
 # ---------------------------------------------------------------- run
+
+up:
+	deploy/local/up.sh up
+
+down:
+	deploy/local/up.sh down
+
+status:
+	deploy/local/up.sh status
+
+# ---------------------------------------------------------------- bench / fuzz
+
+BENCH ?= .
+BENCHTIME ?= 1x
+bench: infra
+	set -a; . ./$(ENV_SH); set +a; \
+	go test -run '^$$' -bench 'Ingest' -benchtime 3000x ./internal/e2e; \
+	go test -run '^$$' -bench 'Sink' -benchtime 100000x ./internal/e2e; \
+	go test -run '^$$' -bench '$(BENCH)' -benchmem ./schemas ./producers/...
+
+FUZZTIME ?= 20s
+fuzz:
+	go test ./schemas -run '^$$' -fuzz FuzzDecode -fuzztime $(FUZZTIME)
+	go test ./producers/greenhouse -run '^$$' -fuzz FuzzNormalize -fuzztime $(FUZZTIME)
+	go test ./producers/greenhouse -run '^$$' -fuzz FuzzVerifySignature -fuzztime $(FUZZTIME)
