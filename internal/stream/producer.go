@@ -28,11 +28,13 @@ type Producer struct {
 func NewProducer(brokers []string, codec *schemas.Codec, m *Metrics, log *slog.Logger) *Producer {
 	return &Producer{
 		w: &kafka.Writer{
-			Addr:                   kafka.TCP(brokers...),
-			Balancer:               &kafka.Murmur2Balancer{},
-			RequiredAcks:           kafka.RequireAll,
-			BatchTimeout:           2 * time.Millisecond,
-			BatchSize:              1000,
+			Addr:         kafka.TCP(brokers...),
+			Balancer:     &kafka.Murmur2Balancer{},
+			RequiredAcks: kafka.RequireAll,
+			BatchTimeout: 2 * time.Millisecond,
+			BatchSize:    1000,
+			// Raw deliveries can be several MiB; topics allow 8 MiB (EnsureTopics), so must we.
+			BatchBytes:             8 << 20,
 			AllowAutoTopicCreation: false,
 			ErrorLogger:            kafkaLogger(log, slog.LevelError),
 		},
