@@ -19,7 +19,7 @@ PKGS    ?= ./...
 GOTESTFLAGS ?= -race -shuffle=on -count=1
 
 .PHONY: help
-.PHONY: infra infra-down infra-status infra-logs infra-deps
+.PHONY: infra infra-down infra-status infra-logs infra-deps infra-clean
 .PHONY: test
 .PHONY: build up down status bench fuzz
 
@@ -30,6 +30,7 @@ help:
 	@echo "  infra-status   pid / port / health of each local service"
 	@echo "  infra-logs     log locations and tails"
 	@echo "  infra-deps     install deps only (Kafka jars, ClickHouse, Python venv)"
+	@echo "  infra-clean    stop local infra and delete its Kafka + ClickHouse data"
 	@echo "  up             bring up the whole pipeline with synthetic Greenhouse traffic"
 	@echo "  down           stop the services and the infra"
 	@echo "  status         what runs where"
@@ -59,6 +60,9 @@ infra-logs:
 
 infra-deps:
 	$(INFRA) deps
+
+infra-clean:
+	$(INFRA) clean
 
 # ---------------------------------------------------------------- test
 

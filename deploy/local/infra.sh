@@ -11,6 +11,7 @@
 #   deploy/local/infra.sh status   pid / port / health of each service
 #   deploy/local/infra.sh logs [N] log locations and the last N (default 20) lines
 #   deploy/local/infra.sh env      print the env exports the tests use
+#   deploy/local/infra.sh clean    down + delete Kafka and ClickHouse data (keeps jars, venv)
 #   deploy/local/infra.sh kafka-run CLASS [ARGS...]
 #                                  run a Kafka tool class with the broker's classpath, e.g.
 #                                  kafka-run org.apache.kafka.tools.TopicCommand --bootstrap-server 127.0.0.1:9092 --list
@@ -579,6 +580,12 @@ cmd_down() {
   stop_pid clickhouse "$CH_PID" clickhouse-server 60
 }
 
+cmd_clean() {
+  cmd_down
+  log "deleting Kafka data ($KAFKA_DATA) and ClickHouse data ($CH_HOME)"
+  rm -rf "$KAFKA_DATA" "$KAFKA_HOME/cluster.id" "$CH_HOME"
+}
+
 cmd_status() {
   local pid rc=0 health
   if pid="$(running "$KAFKA_PID" kafka.Kafka)"; then
@@ -609,7 +616,7 @@ cmd_logs() {
 }
 
 usage() {
-  sed -n '2,20p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+  awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "${BASH_SOURCE[0]}"
 }
 
 main() {
@@ -619,6 +626,7 @@ main() {
     deps) with_lock; cmd_deps ;;
     up) with_lock; cmd_up ;;
     down) with_lock; cmd_down ;;
+    clean) with_lock; cmd_clean ;;
     status) cmd_status ;;
     logs) cmd_logs "$@" ;;
     env) env_lines ;;
