@@ -203,14 +203,19 @@ deps_clickhouse() {
   apt_install clickhouse-server clickhouse-client
   [[ -n "$(clickhouse_server_bin)" ]] || die "clickhouse-server not found after install"
   # The package may start its own system service on :9000 (where an init system
-  # runs); this project runs its own instance instead.
+  # lets it); this project runs its own instance instead. Stop only that one:
+  # the init script's own 'stop' would kill every clickhouse-server, ours too.
   if [[ -d /run/systemd/system ]] && systemctl is-active --quiet clickhouse-server 2>/dev/null; then
     log "stopping and disabling the system clickhouse-server service (we run our own)"
     systemctl stop clickhouse-server || true
     systemctl disable clickhouse-server >/dev/null 2>&1 || true
-  elif pgrep -x clickhouse-serv >/dev/null 2>&1 && [[ -x /etc/init.d/clickhouse-server ]]; then
-    /etc/init.d/clickhouse-server stop >/dev/null 2>&1 || true
   fi
+  local pid
+  for pid in $(pgrep -f 'clickhouse-server.*/etc/clickhouse-server/config.xml' || true); do
+    log "stopping the system clickhouse-server (pid $pid; we run our own)"
+    kill -TERM "$pid" 2>/dev/null || true
+    for _ in {1..30}; do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
+  done
 }
 
 deps_python() {
