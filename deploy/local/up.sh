@@ -89,8 +89,14 @@ curl -fsS "$INGEST_URL/healthz" >/dev/null || { log "ingest did not come up; see
 log "simulating a hiring funnel (SIMULATE_CANDIDATES=${SIMULATE_CANDIDATES:-300})"
 "$BIN" simulate
 
-# Give the sink a moment to flush its last batch (SINK_BATCH_WAIT, 1s by default).
-sleep 3
+# Wait for normalize and sink to catch up: until the row count holds still for 3 seconds.
+last=-1; still=0
+for _ in $(seq 1 120); do
+  n=$(clickhouse-client --port "${CLICKHOUSE_ADDR##*:}" --query "SELECT count() FROM $CLICKHOUSE_DATABASE.candidate_events" 2>/dev/null || echo -1)
+  if [[ "$n" == "$last" && "$n" != "0" ]]; then still=$((still + 1)); else still=0; fi
+  [[ $still -ge 3 ]] && break
+  last=$n; sleep 1
+done
 Q="SELECT event_type, count() AS events, uniqExact(candidate_id) AS candidates FROM $CLICKHOUSE_DATABASE.candidate_events FINAL GROUP BY event_type ORDER BY events DESC"
 echo
 echo "The pipeline is up. Events landed in ClickHouse:"
