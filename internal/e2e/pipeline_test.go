@@ -108,7 +108,9 @@ func (e *env) startSink(w stream.BatchWriter, size int, wait time.Duration) func
 		defer pub.Close()
 		reader := stream.NewGroupReader(e.pe.Brokers, e.pe.Topic(schemas.TopicCandidateEvents), e.pe.Group(w.Name()), e.pe.Log)
 		defer reader.Close()
-		return stream.NewBatchConsumer(w, reader, pub, e.pe.Codec, e.pe.Retry, e.pe.Metrics, e.pe.Log, size, wait).Run(ctx)
+		bc := stream.NewBatchConsumer(w, reader, pub, e.pe.Codec, e.pe.Retry, e.pe.Metrics, e.pe.Log, size, wait)
+		bc.Grace = time.Second // a kill, not a drain: the in-flight batch is abandoned quickly
+		return bc.Run(ctx)
 	})
 }
 
