@@ -212,3 +212,68 @@ func BenchmarkSink(b *testing.B) {
 	b.ReportMetric(float64(b.N)/rawTook.Seconds(), "rawinsert_rows/s")
 	b.ReportMetric(rawTook.Seconds()/sinkTook.Seconds(), "throughput_ratio")
 }
+
+// BenchmarkNormalizer measures the normalize service end to end (group fetch → decode → normalize
+// → publish with acks=all → commit) against reading the same raw topic without a group, in one
+// run. It shows what the per-message publish and commit cost.
+//
+//	go test ./internal/e2e -run '^$' -bench Normalizer -benchtime 5000x
+func BenchmarkNormalizer(b *testing.B) {
+	brokers := testkit.Brokers(b)
+	prefix := testkit.Topics(b, brokers)
+	log := slog.New(slog.NewJSONHandler(io.Discard, nil))
+	pe := pipeline.Env{Brokers: brokers, Prefix: prefix, Codec: schemas.MustCodec(), Metrics: stream.NewMetrics(prometheus.NewRegistry()), Log: log,
+		Retry: config.Retry{MaxAttempts: 5, Initial: 50 * time.Millisecond, Max: time.Second, MaxElapsed: time.Minute}}
+	gen := simulate.New(simulate.Config{Seed: 9, Candidates: 400, Start: time.Date(2026, 9, 1, 0, 0, 0, 0, time.UTC)})
+	var raws []schemas.Event
+	for d, ok := gen.Next(); ok; d, ok = gen.Next() {
+		raws = append(raws, schemas.Event{ID: d.EventID, Type: schemas.TypeDeliveryReceived, OccurredAt: d.OccurredAt.Truncate(time.Millisecond),
+			RecordedAt: d.OccurredAt.Truncate(time.Millisecond), SourceSystem: "greenhouse", SourceEventID: d.EventID,
+			Payload: &schemas.RawDelivery{Action: d.Action, Path: "/webhooks/greenhouse", Headers: map[string]string{}, Body: d.Body}})
+	}
+	pub := pe.Producer()
+	batch := make([]schemas.Event, 0, 1000)
+	for i := 0; i < b.N; i++ {
+		ev := raws[i%len(raws)]
+		if i >= len(raws) { // later rounds are new deliveries of the same funnel shape
+			ev.ID = fmt.Sprintf("%s-%d", ev.ID, i)
+			ev.SourceEventID = ev.ID
+		}
+		batch = append(batch, ev)
+		if len(batch) == cap(batch) || i == b.N-1 {
+			if err := pub.Publish(context.Background(), batch...); err != nil {
+				b.Fatal(err)
+			}
+			batch = batch[:0]
+		}
+	}
+	pub.Close()
+	e := &env{pe: pe}
+	b.ResetTimer()
+	start := time.Now()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- pipeline.RunNormalizer(ctx, pe, greenhouse.NewNormalizer(greenhouse.Options{})) }()
+	for {
+		lag, err := groupLag(e, schemas.TopicRawDeliveries, "greenhouse-normalizer")
+		if err == nil && lag == 0 {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	normTook := time.Since(start)
+	cancel()
+	if err := <-done; err != nil {
+		b.Fatal(err)
+	}
+	start = time.Now()
+	n, err := pipeline.ReadTopic(context.Background(), brokers, pe.Topic(schemas.TopicRawDeliveries), time.Time{}, nil, func(kafka.Message) error { return nil })
+	if err != nil || n != int64(b.N) {
+		b.Fatalf("raw read %d of %d: %v", n, b.N, err)
+	}
+	readTook := time.Since(start)
+	b.StopTimer()
+	b.ReportMetric(float64(b.N)/normTook.Seconds(), "normalize_msg/s")
+	b.ReportMetric(float64(b.N)/readTook.Seconds(), "rawread_msg/s")
+	b.ReportMetric(readTook.Seconds()/normTook.Seconds(), "throughput_ratio")
+}
