@@ -90,6 +90,7 @@ BENCHTIME ?= 1x
 bench: infra
 	set -a; . ./$(ENV_SH); set +a; \
 	go test -run '^$$' -bench 'Ingest' -benchtime 3000x ./internal/e2e; \
+	go test -run '^$$' -bench 'Normalizer' -benchtime 5000x ./internal/e2e; \
 	go test -run '^$$' -bench 'Sink' -benchtime 100000x ./internal/e2e; \
 	go test -run '^$$' -bench '$(BENCH)' -benchmem ./schemas ./producers/...
 

@@ -3,6 +3,7 @@ package stream
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"strings"
@@ -23,6 +24,7 @@ type fakeSource struct {
 	msgs      []kafka.Message
 	next      int
 	committed []kafka.Message
+	commits   int
 }
 
 func (s *fakeSource) FetchMessage(ctx context.Context) (kafka.Message, error) {
@@ -41,6 +43,7 @@ func (s *fakeSource) FetchMessage(ctx context.Context) (kafka.Message, error) {
 func (s *fakeSource) CommitMessages(_ context.Context, msgs ...kafka.Message) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.commits++
 	s.committed = append(s.committed, msgs...)
 	return nil
 }
@@ -57,6 +60,7 @@ func (s *fakeSource) offsets() []int64 {
 
 type fakePublisher struct {
 	mu       sync.Mutex
+	calls    int
 	events   []schemas.Event
 	raw      []kafka.Message
 	failDLQ  bool
@@ -70,6 +74,7 @@ func (p *fakePublisher) Publish(_ context.Context, evs ...schemas.Event) error {
 		p.failPubN--
 		return errors.New("broker not available")
 	}
+	p.calls++
 	p.events = append(p.events, evs...)
 	return nil
 }
@@ -417,5 +422,22 @@ func TestBatchConsumer_ShutdownMidBatchCommitsNothing(t *testing.T) {
 	}
 	if got := src.offsets(); len(got) != 0 {
 		t.Fatalf("committed %v although the batch never landed", got)
+	}
+}
+
+func TestConsumer_BatchPublishesAndCommitsOnce(t *testing.T) {
+	src := &fakeSource{msgs: []kafka.Message{msg(t, 0, schemas.TypeCandidateHired), msg(t, 1, schemas.TypeStageChanged), msg(t, 2, schemas.TypeCandidateHired)}}
+	pub := &fakePublisher{}
+	h := &fakeHandler{fn: func(n int, ev schemas.Event) ([]schemas.Event, error) {
+		ev.ID = fmt.Sprint(n) // distinct outcome ids per call
+		return []schemas.Event{schemas.Outcome("p", ev, schemas.TypeAlertRaised, ev.OccurredAt, &schemas.Alert{Automation: "p", Summary: "s"})}, nil
+	}}
+	c := NewConsumer(h, src, pub, codec, fastRetry(), NewMetrics(prometheus.NewRegistry()), quiet())
+	c.BatchWindow = time.Second // all three are already fetched: they form one batch
+	if err := runUntil(t, c.Run, src, 3); err != nil {
+		t.Fatal(err)
+	}
+	if h.calls != 2 || len(pub.events) != 2 || pub.calls != 1 || src.commits != 1 {
+		t.Fatalf("handler calls=%d events=%d publish calls=%d commits=%d; want 2, 2, 1, 1", h.calls, len(pub.events), pub.calls, src.commits)
 	}
 }
