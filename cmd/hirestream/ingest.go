@@ -46,8 +46,8 @@ func runIngest(ctx context.Context, _ []string) error {
 	pub := stream.NewProducer(cfg.Kafka.Brokers, svc.codec, svc.metrics, svc.log)
 	defer pub.Close()
 	mux := stream.MetricsMux(svc.reg)
-	mux.Handle("/webhooks/greenhouse", greenhouse.NewHandler(greenhouse.HandlerConfig{
+	mux.Handle("/webhooks/greenhouse", stream.InstrumentWebhook(svc.reg, "greenhouse", greenhouse.NewHandler(greenhouse.HandlerConfig{
 		Secret: []byte(cfg.GreenhouseSecret), MaxBodyBytes: cfg.MaxBodyBytes, Now: time.Now,
-	}, pub, svc.log))
+	}, pub, svc.log)))
 	return stream.ServeHTTP(ctx, cfg.Addr, http.Handler(mux), svc.log)
 }

@@ -12,6 +12,8 @@
 //	hirestream_sink_rows_total{table}                              rows inserted
 //	hirestream_sink_batch_duration_seconds{table}                  one batch insert incl. retries
 //	hirestream_published_total{topic}                              events written with acks=all
+//	hirestream_webhook_requests_total{source,code}                 webhook deliveries answered
+//	hirestream_webhook_duration_seconds{source,code}               time to answer, Kafka ack included
 package stream
 
 import "github.com/prometheus/client_golang/prometheus"

@@ -43,3 +43,16 @@ func MetricsMux(reg *prometheus.Registry) *http.ServeMux {
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { w.Write([]byte("ok\n")) })
 	return mux
 }
+
+// InstrumentWebhook counts and times the requests h serves, by status code:
+// hirestream_webhook_requests_total{source,code} and hirestream_webhook_duration_seconds{source}.
+// A spike of 401s is a rotated secret; of 503s, a broker problem.
+func InstrumentWebhook(reg prometheus.Registerer, source string, h http.Handler) http.Handler {
+	requests := prometheus.NewCounterVec(prometheus.CounterOpts{Name: "hirestream_webhook_requests_total",
+		Help: "Webhook deliveries answered, by status code.", ConstLabels: prometheus.Labels{"source": source}}, []string{"code"})
+	duration := prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "hirestream_webhook_duration_seconds",
+		Help: "Time to answer a webhook delivery (the Kafka ack included).", ConstLabels: prometheus.Labels{"source": source},
+		Buckets: prometheus.ExponentialBuckets(0.001, 2, 14)}, []string{"code"})
+	reg.MustRegister(requests, duration)
+	return promhttp.InstrumentHandlerDuration(duration, promhttp.InstrumentHandlerCounter(requests, h))
+}
