@@ -82,8 +82,12 @@ func Rebuild(ctx context.Context, env Env, topic string, o stream.Observer) erro
 	return nil
 }
 
-// EventSink adapts the ClickHouse writer to the runtime's BatchWriter.
-type EventSink struct{ W *chsink.Writer }
+// EventSink adapts the ClickHouse writer to the runtime's BatchWriter. With A set, every
+// batch that landed is also folded into the analytics model (applications, stage_intervals).
+type EventSink struct {
+	W *chsink.Writer
+	A *chsink.Analytics
+}
 
 // Name is the sink's consumer group suffix and metric label.
 func (EventSink) Name() string { return "clickhouse-sink" }
@@ -94,12 +98,23 @@ func (s EventSink) WriteBatch(ctx context.Context, recs []stream.Record) (map[in
 	for i, r := range recs {
 		rows[i] = chsink.RowFromEvent(r.Event, r.Msg.Partition, r.Msg.Offset)
 	}
-	return s.W.Write(ctx, rows)
+	rejected, err := s.W.Write(ctx, rows)
+	if err != nil || s.A == nil {
+		return rejected, err
+	}
+	evs := make([]schemas.Event, 0, len(recs))
+	for i, r := range recs {
+		if rejected[i] == nil {
+			evs = append(evs, r.Event)
+		}
+	}
+	// A failure here fails the batch: it is retried whole, and both writes are idempotent.
+	return rejected, s.A.Apply(ctx, evs)
 }
 
 // RunSink lands canonical events in ClickHouse until ctx ends.
 func RunSink(ctx context.Context, env Env, w *chsink.Writer, batchSize int, batchWait time.Duration) error {
-	sink := EventSink{W: w}
+	sink := EventSink{W: w, A: w.Analytics()}
 	pub := env.Producer()
 	defer pub.Close()
 	reader := stream.NewGroupReader(env.Brokers, env.Topic(schemas.TopicCandidateEvents), env.Group(sink.Name()), env.Log)

@@ -22,13 +22,16 @@ type ReplayStats struct {
 // Replay re-reads the canonical topic from from (zero: earliest) to its current end and writes
 // every event into ClickHouse again. Rows keep their event_id, so ReplacingMergeTree collapses
 // them with what is there: a replay never double counts. Rows the server refuses and
-// undecodable messages are parked on the DLQ, as the sink does.
+// undecodable messages are parked on the DLQ, as the sink does. The analytics model is
+// recomputed from the replayed events too, so it comes out exactly as the sink made it.
 func Replay(ctx context.Context, env Env, w *chsink.Writer, from time.Time, batch int, out io.Writer) (ReplayStats, error) {
 	pub := env.Producer()
 	defer pub.Close()
 	var st ReplayStats
 	var msgs []kafka.Message
 	var rows []chsink.EventRow
+	var evs []schemas.Event
+	analytics := w.Analytics()
 	flush := func() error {
 		if len(rows) == 0 {
 			return nil
@@ -37,6 +40,15 @@ func Replay(ctx context.Context, env Env, w *chsink.Writer, from time.Time, batc
 		if err != nil {
 			return fmt.Errorf("insert batch: %w (nothing is lost: run replay again)", err)
 		}
+		landed := evs[:0:0]
+		for i, ev := range evs {
+			if rejected[i] == nil {
+				landed = append(landed, ev)
+			}
+		}
+		if err := analytics.Apply(ctx, landed); err != nil {
+			return fmt.Errorf("analytics: %w (nothing is lost: run replay again)", err)
+		}
 		for i, rerr := range rejected {
 			if err := stream.DeadLetter(ctx, pub, env.Log, msgs[i], "replay", rerr, 1); err != nil {
 				return err
@@ -44,7 +56,7 @@ func Replay(ctx context.Context, env Env, w *chsink.Writer, from time.Time, batc
 		}
 		st.Written += int64(len(rows) - len(rejected))
 		st.Rejected += int64(len(rejected))
-		msgs, rows = msgs[:0], rows[:0]
+		msgs, rows, evs = msgs[:0], rows[:0], evs[:0]
 		return nil
 	}
 	start := time.Now()
@@ -57,6 +69,7 @@ func Replay(ctx context.Context, env Env, w *chsink.Writer, from time.Time, batc
 		}
 		msgs = append(msgs, m)
 		rows = append(rows, chsink.RowFromEvent(ev, m.Partition, m.Offset))
+		evs = append(evs, ev)
 		if len(rows) >= batch {
 			return flush()
 		}
