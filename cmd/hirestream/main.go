@@ -6,6 +6,7 @@
 //	hirestream sink        land candidate events in ClickHouse
 //	hirestream replay      re-read a topic from the start (or a time) into ClickHouse, or re-normalize raw deliveries
 //	hirestream simulate    post realistic signed Greenhouse webhooks for a synthetic hiring funnel
+//	hirestream dashboard   serve the recruiting dashboard and its JSON API (read-only ClickHouse user)
 //
 // Configuration comes only from environment variables; `hirestream <cmd> -h` lists them.
 package main
@@ -32,6 +33,7 @@ var commands = map[string]command{
 	"sink":      {"land candidate events in ClickHouse", runSink},
 	"replay":    {"re-read topics into ClickHouse or re-normalize the raw log", runReplay},
 	"simulate":  {"post signed synthetic Greenhouse webhooks", runSimulate},
+	"dashboard": {"serve the recruiting dashboard and its metrics API", runDashboard},
 }
 
 func usage() {
