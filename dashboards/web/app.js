@@ -254,7 +254,7 @@
       { type: 'inside', yAxisIndex: 0, startValue: 0, endValue: visible - 1, zoomOnMouseWheel: false, moveOnMouseWheel: true }];
   }
   const overlapBar = (name, data, color, extra = {}) => ({
-    name, type: 'bar', data, barGap: '-100%', barCategoryGap: '38%', itemStyle: { color, borderRadius: [0, 4, 4, 0] }, ...extra,
+    name, type: 'bar', data, barGap: '-100%', barCategoryGap: '38%', barMaxWidth: 26, itemStyle: { color, borderRadius: [0, 4, 4, 0] }, ...extra,
   });
 
   // ------------------------------------------------------------------ charts per metric
