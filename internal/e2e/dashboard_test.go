@@ -37,8 +37,8 @@ import (
 
 // Environment of the browser test. The read-only user is the one deploy/local/infra.sh creates.
 const (
-	envChromium   = "HIRESTREAM_CHROMIUM"        // path of the Chromium binary; default: chromium on PATH
-	envArtifacts  = "HIRESTREAM_TEST_ARTIFACTS"  // where screenshots go; default: <repo>/.local/test-artifacts
+	envChromium   = "HIRESTREAM_CHROMIUM"       // path of the Chromium binary; default: chromium on PATH
+	envArtifacts  = "HIRESTREAM_TEST_ARTIFACTS" // where screenshots go; default: <repo>/.local/test-artifacts
 	envROUser     = "HIRESTREAM_CLICKHOUSE_RO_USER"
 	envROPassword = "HIRESTREAM_CLICKHOUSE_RO_PASSWORD"
 )
