@@ -5,7 +5,8 @@
 # with all state under <repo>/.local/.
 #
 #   deploy/local/infra.sh deps     install what the tests need (Java, Maven, Kafka jars,
-#                                  ClickHouse packages, Python venv with fastavro + avro)
+#                                  ClickHouse packages, Python venv with fastavro + avro,
+#                                  Chromium for the dashboard's browser test)
 #   deploy/local/infra.sh up       deps + start Kafka and ClickHouse (idempotent)
 #   deploy/local/infra.sh down     stop both
 #   deploy/local/infra.sh status   pid / port / health of each service
@@ -243,11 +244,23 @@ deps_python() {
   echo "$want" >"$stamp"
 }
 
+# Debian's Chromium (plus fonts, or chart labels render as boxes) for the dashboard's headless
+# browser test (internal/e2e/dashboard_test.go, chromedp). It never downloads a browser itself.
+deps_chromium() {
+  if command -v chromium >/dev/null 2>&1 && [[ -f /usr/share/fonts/truetype/liberation/LiberationSans-Regular.ttf ]]; then
+    return 0
+  fi
+  log "installing Chromium and fonts (Debian packages chromium, fonts-liberation)"
+  apt_install chromium fonts-liberation
+  command -v chromium >/dev/null 2>&1 || die "chromium not found after install"
+}
+
 cmd_deps() {
   mkdir -p "$RUN" "$LOGS"
   deps_kafka
   deps_clickhouse
   deps_python
+  deps_chromium
   write_env
   log "deps ok"
 }
