@@ -5,7 +5,7 @@
 # with all state under <repo>/.local/.
 #
 #   deploy/local/infra.sh deps     install what the tests need (Java, Maven, Kafka jars,
-#                                  ClickHouse packages, Python venv with fastavro + avro,
+#                                  ClickHouse packages, Python venv with fastavro + avro + chdb,
 #                                  Chromium for the dashboard's browser test)
 #   deploy/local/infra.sh up       deps + start Kafka and ClickHouse (idempotent)
 #   deploy/local/infra.sh down     stop both
@@ -48,7 +48,7 @@ CH_RO_USER="hirestream_ro"
 CH_RO_PASSWORD="hirestream_ro"
 
 VENV="$LOCAL/venv"
-PY_PACKAGES=(fastavro avro)
+PY_PACKAGES=(fastavro avro chdb)
 
 START_TIMEOUT="${HIRESTREAM_INFRA_TIMEOUT:-120}"
 
@@ -221,7 +221,7 @@ deps_clickhouse() {
 
 deps_python() {
   local py="$VENV/bin/python" stamp="$VENV/.complete" want="${PY_PACKAGES[*]}"
-  if [[ -x "$py" && -f "$stamp" && "$(<"$stamp")" == "$want" ]] && "$py" -c 'import fastavro, avro' 2>/dev/null; then
+  if [[ -x "$py" && -f "$stamp" && "$(<"$stamp")" == "$want" ]] && "$py" -c 'import fastavro, avro, chdb' 2>/dev/null; then
     return 0
   fi
   local base="${HIRESTREAM_BASE_PYTHON:-python3}"
@@ -240,7 +240,7 @@ deps_python() {
     tail_log "$LOGS/pip.log"
     die "pip install ${PY_PACKAGES[*]} failed"
   fi
-  "$py" -c 'import fastavro, avro' || die "fastavro/avro not importable in $VENV"
+  "$py" -c 'import fastavro, avro, chdb' || die "fastavro/avro/chdb not importable in $VENV"
   echo "$want" >"$stamp"
 }
 
