@@ -212,7 +212,7 @@ func (a *fxApp) candidate() map[string]any {
 	first := fxFirstNames[id%int64(len(fxFirstNames))]
 	return map[string]any{"id": id, "first_name": first, "last_name": "Fixture-" + a.cand,
 		"email_addresses": []any{map[string]any{"value": strings.ToLower(a.cand) + "@mail.example", "type": "personal"}},
-		"recruiter": nil, "coordinator": nil}
+		"recruiter":       nil, "coordinator": nil}
 }
 
 func (a *fxApp) jobs() []any {
