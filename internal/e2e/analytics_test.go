@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"os"
 	"os/exec"
@@ -20,6 +21,7 @@ import (
 
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 	"github.com/hirestream/hirestream/dashboards"
+	"github.com/hirestream/hirestream/internal/dashboard"
 	"github.com/hirestream/hirestream/internal/pipeline"
 	"github.com/hirestream/hirestream/internal/stream"
 	"github.com/hirestream/hirestream/internal/testkit"
@@ -500,4 +502,52 @@ func sqlLiteral(v reflect.Value) string {
 		return strconv.FormatFloat(v.Float(), 'g', -1, 64)
 	}
 	return fmt.Sprint(v.Interface())
+}
+
+// TestAnalytics_Freshness: a signed webhook shows up in /api/metrics/source-attribution (the
+// dashboard server over the real ClickHouse) with nothing but the running services in between.
+func TestAnalytics_Freshness(t *testing.T) {
+	e := newEnv(t)
+	e.startNormalizer()
+	e.start("sink", func(ctx context.Context) error {
+		return pipeline.RunSink(ctx, e.pe, chsink.NewWriter(e.conn, e.db), 100, 100*time.Millisecond)
+	})
+	srv, err := dashboard.New(e.conn, dashboard.Config{Database: e.db, Metrics: dashboards.Metrics()}, nil, e.pe.Log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	api := httptest.NewServer(srv.Handler())
+	defer api.Close()
+	get := func() dashboard.Result {
+		resp, err := http.Get(api.URL + "/api/metrics/source-attribution")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var r dashboard.Result
+		if resp.StatusCode != http.StatusOK {
+			b, _ := io.ReadAll(resp.Body)
+			t.Fatalf("source-attribution answered %d %s", resp.StatusCode, b)
+		}
+		if err := json.NewDecoder(resp.Body).Decode(&r); err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	if r := get(); len(r.Rows) != 0 {
+		t.Fatalf("before any webhook: %v", r.Rows)
+	}
+	for i, src := range []string{"Employee Referral", "LinkedIn", "Employee Referral"} {
+		body := strings.NewReplacer("880019999", strconv.Itoa(880019999+i), "610040001", strconv.Itoa(610040001+i),
+			`"name":"Employee Referral"`, `"name":"`+src+`"`).Replace(application)
+		if code, resp := e.post([]byte(body), fmt.Sprintf("fresh-%d", i), sign([]byte(body), secret)); code != http.StatusOK {
+			t.Fatalf("webhook answered %d %s", code, resp)
+		}
+	}
+	want := `[["referral",2,0,0,0],["job_board",1,0,0,0]]`
+	testkit.Eventually(t, 60*time.Second, func() (bool, string) {
+		r := get()
+		b, _ := json.Marshal(r.Rows)
+		return string(b) == want, fmt.Sprintf("source-attribution rows %s, want %s", b, want)
+	})
 }
