@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Bring up the whole hirestream pipeline on this machine, without Docker:
 #   real Kafka + ClickHouse (deploy/local/infra.sh), topics and tables (hirestream migrate),
-#   ingest + normalize + sink as background services, then a synthetic Greenhouse funnel
-#   posted as signed webhooks (hirestream simulate), and a query to look at the result.
+#   ingest + normalize + sink + dashboard as background services, then a synthetic Greenhouse
+#   funnel posted as signed webhooks (hirestream simulate), and where to look at the result.
 #
 #   deploy/local/up.sh          start everything, simulate, print where to look
 #   deploy/local/up.sh down     stop the services and the infrastructure
@@ -16,7 +16,7 @@ LOCAL="$ROOT/.local"
 RUN="$LOCAL/run"
 LOGS="$LOCAL/logs"
 BIN="$ROOT/bin/hirestream"
-SERVICES=(ingest normalize sink)
+SERVICES=(ingest normalize sink dashboard)
 
 log() { printf '[up] %s\n' "$*" >&2; }
 
@@ -69,6 +69,11 @@ export CLICKHOUSE_ADDR="${CLICKHOUSE_ADDR:-127.0.0.1:9000}"
 export CLICKHOUSE_DATABASE="${CLICKHOUSE_DATABASE:-hirestream}"
 export INGEST_ADDR="${INGEST_ADDR:-127.0.0.1:8080}"
 export INGEST_URL="${INGEST_URL:-http://$INGEST_ADDR}"
+# The dashboard reads as the read-only user deploy/local/infra.sh creates.
+export DASHBOARD_ADDR="${DASHBOARD_ADDR:-127.0.0.1:8090}"
+export DASHBOARD_CLICKHOUSE_USER="${DASHBOARD_CLICKHOUSE_USER:-hirestream_ro}"
+export DASHBOARD_CLICKHOUSE_PASSWORD="${DASHBOARD_CLICKHOUSE_PASSWORD:-hirestream_ro}"
+DASHBOARD_URL="http://$DASHBOARD_ADDR/"
 
 log "migrating (topics + ClickHouse tables)"
 "$BIN" migrate
@@ -85,6 +90,12 @@ for _ in $(seq 1 100); do
   sleep 0.2
 done
 curl -fsS "$INGEST_URL/healthz" >/dev/null || { log "ingest did not come up; see $LOGS/ingest.log"; tail -20 "$LOGS/ingest.log" >&2; exit 1; }
+for _ in $(seq 1 50); do
+  curl -fsS "${DASHBOARD_URL}healthz" >/dev/null 2>&1 && break
+  sleep 0.2
+done
+curl -fsS "${DASHBOARD_URL}healthz" >/dev/null || { log "dashboard did not come up; see $LOGS/dashboard.log"; tail -20 "$LOGS/dashboard.log" >&2; exit 1; }
+log "dashboard: $DASHBOARD_URL"
 
 log "simulating a hiring funnel (SIMULATE_CANDIDATES=${SIMULATE_CANDIDATES:-300})"
 "$BIN" simulate
@@ -104,9 +115,10 @@ clickhouse-client --port "${CLICKHOUSE_ADDR##*:}" --format PrettyCompact --query
 cat <<MSG
 
 Where to look:
+  dashboard: $DASHBOARD_URL      (recruiting analytics; API: ${DASHBOARD_URL}api/metrics)
   clickhouse-client --query "$Q"
   curl -s $INGEST_URL/metrics | grep hirestream_     (also :9102 normalize, :9103 sink)
-  logs: $LOGS/{ingest,normalize,sink,kafka,clickhouse}.log
+  logs: $LOGS/{ingest,normalize,sink,dashboard,kafka,clickhouse}.log
   post more traffic: GREENHOUSE_WEBHOOK_SECRET=\$(cat .local/greenhouse-secret) bin/hirestream simulate
   stop everything: make down
 MSG
