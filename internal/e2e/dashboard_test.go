@@ -269,10 +269,10 @@ func tableExists(t *testing.T, conn driver.Conn, db, table string) bool {
 	return n > 0
 }
 
-// loadHRISSyncs: filled in once the HRIS sync's migration (002, hris_syncs) exists.
+// loadHRISSyncs loads the analytics fixture's HRIS outcomes into hris_syncs (migration 002).
 func loadHRISSyncs(t *testing.T, conn driver.Conn, db string) {
 	t.Helper()
-	t.Fatalf("hris_syncs exists in %s but this test does not load it yet", db)
+	loadHRIS(t, conn, db)
 }
 
 // startDashboard serves the dashboard as cmd/hirestream wires it, reading as the read-only user.
