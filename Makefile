@@ -22,6 +22,7 @@ GOTESTFLAGS ?= -race -shuffle=on -count=1
 .PHONY: infra infra-down infra-status infra-logs infra-deps infra-clean
 .PHONY: test
 .PHONY: build up down status bench fuzz
+.PHONY: dashboard grafana vendor-echarts
 
 help:
 	@echo "targets:"
@@ -38,6 +39,9 @@ help:
 	@echo "  test           go test $(GOTESTFLAGS) $(PKGS) with integration required"
 	@echo "  bench          benchmarks with figures (BENCHTIME, BENCH to choose)"
 	@echo "  fuzz           run every fuzz target for FUZZTIME (default 20s) each"
+	@echo "  dashboard      run the dashboard alone on the local infra (DASHBOARD_ADDR, default 127.0.0.1:8090)"
+	@echo "  grafana        regenerate dashboards/grafana/dashboards/hirestream.json from the SQL files"
+	@echo "  vendor-echarts refresh the vendored ECharts from npm (ECHARTS_VERSION, default 6.1.0)"
 
 # ---------------------------------------------------------------- build
 
@@ -82,6 +86,17 @@ down:
 
 status:
 	deploy/local/up.sh status
+
+# ---------------------------------------------------------------- dashboard
+
+dashboard: build
+	DASHBOARD_CLICKHOUSE_PASSWORD=$${DASHBOARD_CLICKHOUSE_PASSWORD:-hirestream_ro} bin/hirestream dashboard
+
+grafana:
+	go generate ./dashboards/grafana
+
+vendor-echarts:
+	dashboards/web/vendor/refresh.sh
 
 # ---------------------------------------------------------------- bench / fuzz
 
