@@ -386,7 +386,7 @@
         formatter: (name) => `${name}   {n|${fmtInt(data.find((d) => d.name === name).value)}}`,
         textStyle: { color: C.ink, fontSize: 13, rich: { n: { fontWeight: 700, fontSize: 13 } } },
         data: data.map((d) => d.name) },
-      title: { text: `${fmtInt(r.offers_extended)} offers extended`, left: '62%', top: '18%', textStyle: { fontSize: 13, fontWeight: 600, color: C.ink2, fontFamily: FONT } },
+      title: { text: `${fmtInt(r.offers_extended)} offer${r.offers_extended === 1 ? '' : 's'} extended`, left: '62%', top: '18%', textStyle: { fontSize: 13, fontWeight: 600, color: C.ink2, fontFamily: FONT } },
       series: [{ type: 'pie', name: 'Offers', radius: ['56%', '80%'], center: ['30%', '52%'], avoidLabelOverlap: true,
         itemStyle: { borderColor: '#fff', borderWidth: 2 }, label: { show: false }, data }],
     });
@@ -394,10 +394,10 @@
 
   function renderHRIS(metric, res) {
     const rows = records(res);
-    const targets = rows.map((r) => humanize(r.target));
+    const targets = rows.map((r) => String(r.target || '(none)'));
     const TARGET = 1; // percent
     const pctRows = rows.map((r) => (isNum(r.error_rate) ? +(r.error_rate * 100).toFixed(3) : null));
-    const max = Math.max(TARGET * 2, ...pctRows.filter(isNum).map((v) => v * 1.25));
+    const top = Math.max(0, ...pctRows.filter(isNum));
     return draw(metric, {
       tooltip: { ...baseTooltip, trigger: 'axis', axisPointer: { type: 'shadow' },
         formatter: (ps) => { const r = rows[ps[0].dataIndex];
@@ -405,7 +405,8 @@
             `error rate <b>${fmtPct(r.error_rate, 2)}</b> (target under 1%)`; } },
       grid: { left: 8, right: 24, top: 30, bottom: 8, containLabel: true },
       xAxis: { type: 'category', data: targets, axisTick: { show: false }, axisLabel: { color: C.ink, fontSize: 12 }, axisLine: { lineStyle: { color: '#d9deea' } } },
-      yAxis: valueAxis({ max: +max.toFixed(2), axisLabel: { color: C.ink3, formatter: (v) => `${v}%` } }),
+      // Keep the 1% line in view when every target is well under it; otherwise let ECharts pick.
+      yAxis: valueAxis({ max: top < 1.5 * TARGET ? 2 * TARGET : null, axisLabel: { color: C.ink3, formatter: (v) => `${v}%` } }),
       series: [{
         name: 'Error rate', type: 'bar', barMaxWidth: 64,
         data: pctRows.map((v) => ({ value: v, itemStyle: { color: v > TARGET ? C.bad : C.good, borderRadius: [4, 4, 0, 0] } })),

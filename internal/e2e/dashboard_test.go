@@ -54,10 +54,7 @@ func TestDashboard_Chromium(t *testing.T) {
 
 	events := loadSimulatedHistory(t, conn, db, 300)
 	t.Logf("fixture: %d canonical events in %s", events, db)
-	hrisReady := tableExists(t, conn, db, "hris_syncs")
-	if hrisReady {
-		loadHRISSyncs(t, conn, db)
-	}
+	loadHRISSyncs(t, conn, db)
 
 	ts := startDashboard(t, addr, db)
 	artifacts := artifactsDir(t)
@@ -75,14 +72,6 @@ func TestDashboard_Chromium(t *testing.T) {
 		p, ok := before.Panels[m.Name]
 		if !ok {
 			t.Errorf("panel %s missing from the page", m.Name)
-			continue
-		}
-		if m.Name == "hris-sync-error-rate" && !hrisReady {
-			// Until the HRIS sync's migration has created hris_syncs, the panel says so.
-			if p.State != "unavailable" || !strings.Contains(p.Message, "hris_syncs") {
-				t.Errorf("panel %s without hris_syncs: state %q %q, want unavailable naming the table", m.Name, p.State, p.Message)
-			}
-			t.Logf("panel %s: table hris_syncs does not exist in this build; checked the empty state", m.Name)
 			continue
 		}
 		if p.State != "ready" || len(p.Rows) == 0 {
@@ -103,6 +92,7 @@ func TestDashboard_Chromium(t *testing.T) {
 	if len(src) > 0 && len(drop) > 0 {
 		mustContain(t, before.Panels["source-attribution"].Texts, fmt.Sprintf("%s hired", thousands(src[0]["hires"])))
 		mustContain(t, before.Panels["stage-dropoff"].Texts, thousands(drop[0]["entered"]))
+		mustContain(t, before.Panels["hris-sync-error-rate"].Texts, "1% target")
 		if want := thousands(sumColumn(src, "applications")); before.KPIs["applications"] != want {
 			t.Errorf("applications KPI %q, want %s (the sum over source channels)", before.KPIs["applications"], want)
 		}
@@ -148,6 +138,23 @@ func TestDashboard_Chromium(t *testing.T) {
 	if reflect.DeepEqual(after.Panels["stage-dropoff"].Rows, before.Panels["stage-dropoff"].Rows) {
 		t.Errorf("stage-dropoff did not change after filtering to %s", channel)
 	}
+
+	// Where the HRIS sync has not created its table yet, that panel says so and the rest work.
+	if err := conn.Exec(context.Background(), "DROP TABLE "+db+".hris_syncs"); err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(ctx, chromedp.Navigate(ts.URL+"/")); err != nil {
+		t.Fatal(err)
+	}
+	waitLoaded(t, ctx, 1)
+	noHRIS := snapshot(t, ctx)
+	if p := noHRIS.Panels["hris-sync-error-rate"]; p.State != "unavailable" || !strings.Contains(p.Message, "hris_syncs") {
+		t.Errorf("HRIS panel without hris_syncs: state %q %q, want unavailable naming the table", p.State, p.Message)
+	}
+	if p := noHRIS.Panels["source-attribution"]; p.State != "ready" {
+		t.Errorf("source-attribution without hris_syncs: state %q, want ready", p.State)
+	}
+	shot(t, ctx, filepath.Join(artifacts, "dashboard-no-hris.png"))
 
 	for _, m := range console.errors() {
 		t.Errorf("browser console: %s", m)
@@ -259,20 +266,56 @@ func (p *capturePublisher) take() []schemas.Event {
 	return out
 }
 
-func tableExists(t *testing.T, conn driver.Conn, db, table string) bool {
-	t.Helper()
-	var n uint64
-	q := "SELECT count() FROM system.tables WHERE database = '" + db + "' AND name = '" + table + "'"
-	if err := conn.QueryRow(context.Background(), q).Scan(&n); err != nil {
-		t.Fatal(err)
-	}
-	return n > 0
-}
-
-// loadHRISSyncs loads the analytics fixture's HRIS outcomes into hris_syncs (migration 002).
+// loadHRISSyncs writes HRIS sync outcomes for the fixture's hires through the sink's hris_syncs
+// writer (migration 002): two targets, and for every seventh hire a failure after a success as
+// its latest outcome, so one target misses the 1% target and filters move the numbers.
 func loadHRISSyncs(t *testing.T, conn driver.Conn, db string) {
 	t.Helper()
-	loadHRIS(t, conn, db)
+	ctx := context.Background()
+	rows, err := conn.Query(ctx, "SELECT candidate_id, application_id, job_id, hired_at FROM "+db+
+		".applications WHERE status = 'hired' AND hired_at IS NOT NULL ORDER BY application_id")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []chsink.HRISSyncRow
+	n := 0
+	for rows.Next() {
+		var cand, app, job string
+		var hired *time.Time
+		if err := rows.Scan(&cand, &app, &job, &hired); err != nil {
+			t.Fatal(err)
+		}
+		target := []string{"bamboohr", "workday"}[n%2]
+		outcome := func(typ schemas.EventType, at time.Time, errMsg string) {
+			ev := schemas.Event{ID: fmt.Sprintf("hris-%s-%d", app, len(out)), Type: typ, OccurredAt: at, RecordedAt: at,
+				CandidateID: cand, ApplicationID: app, JobID: job, CausationID: "hired-" + app,
+				Payload: &schemas.HRISSync{Target: target, Attempts: 1, LatencyMS: 900, Error: errMsg}}
+			r, ok := chsink.RowFromHRISSync(ev, 0, int64(len(out)))
+			if !ok {
+				t.Fatalf("RowFromHRISSync refused %s", typ)
+			}
+			out = append(out, r)
+		}
+		at := hired.Add(2 * time.Minute)
+		if n%7 == 6 { // synced once, then a later update failed: the latest outcome is a failure
+			outcome(schemas.TypeHRISSyncSucceeded, at, "")
+			outcome(schemas.TypeHRISSyncFailed, at.Add(time.Hour), "422 start_date: must be a working day")
+		} else {
+			outcome(schemas.TypeHRISSyncSucceeded, at, "")
+		}
+		n++
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if n == 0 {
+		t.Fatal("the fixture has no hires to sync")
+	}
+	rejected, err := chsink.NewHRISSyncWriter(conn, db).Write(ctx, out)
+	if err != nil || len(rejected) > 0 {
+		t.Fatalf("write %d hris_syncs rows: %v %v", len(out), err, rejected)
+	}
 }
 
 // startDashboard serves the dashboard as cmd/hirestream wires it, reading as the read-only user.
