@@ -39,7 +39,8 @@
   const PANEL_BY_METRIC = Object.fromEntries(PANELS.map((p) => [p.metric, p]));
 
   const FILTERS = ['from', 'to', 'department', 'job_id', 'source_channel'];
-  const REFRESH_EVERY_MS = 10000;
+  const FRESHNESS_EVERY_MS = 5000;   // how often the badge asks for the newest event
+  const AUTO_RELOAD_MIN_MS = 15000;  // new data reloads the panels at most this often
 
   // ------------------------------------------------------------------ state
 
@@ -49,6 +50,8 @@
     panels: {},          // metric -> {state, columns, rows, message}
     options: { jobs: [], departments: [], source_channels: [] },
     lastInserted: undefined,
+    stale: false,        // new data landed since the last load
+    loadedAt: 0,
     clockOffset: 0,      // server time - browser time, ms
     freshness: null,
   };
@@ -521,6 +524,7 @@
     if (seq !== loadSeq) return;
     updateKPIs();
     state.generation += 1;
+    state.loadedAt = Date.now();
     document.body.dataset.generation = String(state.generation);
     document.body.dataset.state = 'ready';
   }
@@ -597,8 +601,20 @@
     fillFilterLists();
   }
 
+  // The API's "to" is exclusive (from <= t < to, as in every SQL file); the "to" date input shows
+  // the last day included. So to=2026-04-01 in the URL reads "→ 31 Mar" in the picker.
+  const DAY = 86400000;
+  const isDate = (v) => /^\d{4}-\d{2}-\d{2}$/.test(v);
+  function toPicker(apiTo) {
+    if (!apiTo) return '';
+    const t = isDate(apiTo) ? Date.parse(apiTo + 'T00:00:00Z') - DAY : Date.parse(apiTo) - 1000;
+    return Number.isFinite(t) ? new Date(t).toISOString().slice(0, 10) : '';
+  }
+  const fromPicker = (day) => (day ? new Date(Date.parse(day + 'T00:00:00Z') + DAY).toISOString().slice(0, 10) : '');
+  const pickerValue = (f) => (f === 'to' ? toPicker(state.filters.to) : state.filters[f]);
+
   function syncForm() {
-    for (const f of FILTERS) if (form.elements[f].value !== state.filters[f]) form.elements[f].value = state.filters[f];
+    for (const f of FILTERS) if (form.elements[f].value !== pickerValue(f)) form.elements[f].value = pickerValue(f);
     const days = quickDays();
     $$('.quick button').forEach((b) => b.setAttribute('aria-pressed', String(String(days) === b.dataset.days)));
   }
@@ -619,7 +635,7 @@
   function onFilterChange(e) {
     const name = e.target.name;
     if (!FILTERS.includes(name)) return;
-    state.filters[name] = e.target.value;
+    state.filters[name] = name === 'to' ? fromPicker(e.target.value) : e.target.value;
     if (name === 'department' && state.filters.job_id) {
       const job = state.options.jobs.find((j) => j.id === state.filters.job_id);
       if (job && state.filters.department && job.department !== state.filters.department) state.filters.job_id = '';
@@ -644,11 +660,14 @@
       state.freshness = body;
       state.clockOffset = Date.parse(body.server_time) - Date.now();
       const first = state.lastInserted === undefined;
-      if (!first && body.last_inserted_at !== state.lastInserted) {
-        loadAll(); // new events landed: the numbers move on their own
+      if (!first && body.last_inserted_at !== state.lastInserted) state.stale = true;
+      state.lastInserted = body.last_inserted_at;
+      // New events landed: the numbers move on their own (not mid-load, not too often).
+      if (state.stale && document.body.dataset.state === 'ready' && Date.now() - state.loadedAt >= AUTO_RELOAD_MIN_MS) {
+        state.stale = false;
+        loadAll();
         loadFilterLists();
       }
-      state.lastInserted = body.last_inserted_at;
     } catch (e) {
       box.dataset.state = 'error';
       $('.text', box).textContent = `Cannot reach the data: ${e.message || e}`;
@@ -705,7 +724,7 @@
     await Promise.all([loadFilterLists(), pollFreshness()]);
     syncForm();
     await loadAll();
-    setInterval(pollFreshness, REFRESH_EVERY_MS);
+    setInterval(pollFreshness, FRESHNESS_EVERY_MS);
     setInterval(paintFreshness, 1000);
   }
 
