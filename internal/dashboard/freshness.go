@@ -67,12 +67,29 @@ type FilterOptions struct {
 	SourceChannels []string `json:"source_channels"`
 }
 
+// filtersTTL: the lists scan candidate_events (millions of rows in production), and new jobs
+// and channels are rare, so an answer is reused this long.
+const filtersTTL = 30 * time.Second
+
 func (s *Server) handleFilters(r *http.Request) (int, any) {
+	s.filtersMu.Lock()
+	defer s.filtersMu.Unlock()
+	if s.filters != nil && s.cfg.Now().Sub(s.filtersAt) < filtersTTL {
+		return http.StatusOK, s.filters
+	}
+	code, body := s.queryFilters(r)
+	if out, ok := body.(*FilterOptions); ok && code == http.StatusOK {
+		s.filters, s.filtersAt = out, s.cfg.Now()
+	}
+	return code, body
+}
+
+func (s *Server) queryFilters(r *http.Request) (int, any) {
 	ctx, cancel := context.WithTimeout(r.Context(), s.cfg.QueryTimeout)
 	defer cancel()
 	start := time.Now()
 	defer func() { s.duration.WithLabelValues("filters").Observe(time.Since(start).Seconds()) }()
-	out := FilterOptions{Jobs: []Job{}, Departments: []string{}, SourceChannels: []string{}}
+	out := &FilterOptions{Jobs: []Job{}, Departments: []string{}, SourceChannels: []string{}}
 	// A job's latest non-empty title and department (events about offers or stages may carry none).
 	rows, err := s.conn.Query(ctx, "SELECT job_id, argMaxIf(job_title, occurred_at, job_title != ''), "+
 		"argMaxIf(department, occurred_at, department != '') FROM "+s.table("candidate_events")+

@@ -35,6 +35,7 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	ch "github.com/ClickHouse/clickhouse-go/v2"
@@ -66,6 +67,10 @@ type Server struct {
 	metrics map[string]dashboards.Metric
 	log     *slog.Logger
 	static  *static
+
+	filtersMu sync.Mutex
+	filters   *FilterOptions // the last /api/filters answer, reused for filtersTTL
+	filtersAt time.Time
 
 	requests *prometheus.CounterVec
 	duration *prometheus.HistogramVec
