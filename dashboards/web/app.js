@@ -331,10 +331,12 @@
       yAxis: categoryAxis(names),
       dataZoom: zoomFor(rows.length),
       series: [
-        overlapBar('90th percentile', rows.map((r) => val(r.p90_seconds)), C.p90, { barWidth: '62%',
+        // 0 where no stint completed, so the label still says so
+        overlapBar('90th percentile', rows.map((r) => val(r.p90_seconds) ?? 0), C.p90, { barWidth: '62%',
           label: { show: true, position: 'right', color: C.ink2, fontSize: 11,
             formatter: (p) => { const r = rows[p.dataIndex];
-              return `{m|${nf1.format(val(r.median_seconds) ?? 0)}} / ${nf1.format(p.value ?? 0)} ${u.short}  {o|${fmtInt(r.open_now)} open}`; },
+              if (!isNum(r.median_seconds)) return `{o|none completed · ${fmtInt(r.open_now)} open}`;
+              return `{m|${nf1.format(val(r.median_seconds))}} / ${nf1.format(val(r.p90_seconds))} ${u.short}  {o|${fmtInt(r.open_now)} open}`; },
             rich: { m: { color: C.accent, fontWeight: 700 }, o: { color: C.ink3 } } } }),
         overlapBar('Median', rows.map((r) => val(r.median_seconds)), C.accent, { barWidth: '62%' }),
       ],
