@@ -182,6 +182,17 @@
     box.hidden = false;
   }
 
+  // A table cell as a person reads it (the CSV keeps the raw values).
+  function tableCell(col, v) {
+    if (col === 'source_channel' && v != null) return humanize(v);
+    if (col === 'job_id' && v === '') return 'all jobs';
+    if (col === 'job_id' && v) {
+      const job = state.options.jobs.find((j) => j.id === v);
+      return job && job.title ? `${job.title} (${v})` : String(v);
+    }
+    return fmtCell(col, v);
+  }
+
   function renderTable(metric, res) {
     const wrap = $('.table-wrap', panelEls[metric]);
     const table = document.createElement('table');
@@ -189,7 +200,7 @@
     const head = table.createTHead().insertRow();
     res.columns.forEach((c, i) => {
       const th = document.createElement('th');
-      th.textContent = humanize(c);
+      th.textContent = humanize(c.replace(/_(seconds|days)$/, '')); // the cells carry the unit
       th.title = c;
       if (numeric[i]) th.className = 'num';
       head.appendChild(th);
@@ -199,7 +210,7 @@
       const tr = body.insertRow();
       res.columns.forEach((c, i) => {
         const td = tr.insertCell();
-        td.textContent = fmtCell(c, r[i]);
+        td.textContent = tableCell(c, r[i]);
         if (numeric[i]) td.className = 'num';
       });
     }
