@@ -26,8 +26,10 @@ func (r *recorder) Fatalf(format string, args ...any) {
 
 type counting struct{ n atomic.Int64 }
 
-func (*counting) Name() string                  { return "counting" }
-func (*counting) Triggers() []schemas.EventType { return []schemas.EventType{schemas.TypeCandidateHired} }
+func (*counting) Name() string { return "counting" }
+func (*counting) Triggers() []schemas.EventType {
+	return []schemas.EventType{schemas.TypeCandidateHired}
+}
 func (c *counting) Handle(_ context.Context, ev schemas.Event) ([]schemas.Event, error) {
 	out := schemas.Outcome("counting", ev, schemas.TypeAlertRaised, ev.OccurredAt, &schemas.Alert{Automation: "x", Summary: "y"})
 	out.ID = fmt.Sprint(c.n.Add(1)) // a fresh id per call: exactly what the runtime cannot live with
