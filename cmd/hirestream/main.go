@@ -7,6 +7,8 @@
 //	hirestream replay      re-read a topic from the start (or a time) into ClickHouse, or re-normalize raw deliveries
 //	hirestream simulate    post realistic signed Greenhouse webhooks for a synthetic hiring funnel
 //	hirestream dashboard   serve the recruiting dashboard and its JSON API (read-only ClickHouse user)
+//	hirestream process     run a processor: hris-sync (new hires into the HRIS, verified), alert (to owners)
+//	hirestream emulate     run a local BambooHR emulator (fault injection), SMTP or Slack-webhook receiver
 //
 // Configuration comes only from environment variables; `hirestream <cmd> -h` lists them.
 package main
@@ -34,6 +36,8 @@ var commands = map[string]command{
 	"replay":    {"re-read topics into ClickHouse or re-normalize the raw log", runReplay},
 	"simulate":  {"post signed synthetic Greenhouse webhooks", runSimulate},
 	"dashboard": {"serve the recruiting dashboard and its metrics API", runDashboard},
+	"process":   {"run a processor: hris-sync (new hire into the HRIS), alert (alerts to owners)", runProcess},
+	"emulate":   {"run a local stand-in: bamboohr (with faults), smtp, slack", runEmulate},
 }
 
 func usage() {

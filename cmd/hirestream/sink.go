@@ -52,7 +52,12 @@ func runSink(ctx context.Context, _ []string) error {
 	defer conn.Close()
 	env := svc.env(cfg.Kafka, cfg.Retry)
 	w := chsink.NewWriter(conn, cfg.ClickHouse.Database)
+	hw := chsink.NewHRISSyncWriter(conn, cfg.ClickHouse.Database)
 	return runAll(ctx, func(ctx context.Context) error { return pipeline.RunSink(ctx, env, w, cfg.BatchSize, cfg.BatchWait) },
+		// Second consumer: HRIS sync outcomes into hris_syncs.
+		func(ctx context.Context) error {
+			return pipeline.RunHRISSyncSink(ctx, env, hw, cfg.BatchSize, cfg.BatchWait)
+		},
 		func(ctx context.Context) error {
 			return stream.ServeHTTP(ctx, cfg.MetricsAddr, stream.MetricsMux(svc.reg), svc.log)
 		})
