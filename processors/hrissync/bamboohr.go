@@ -32,6 +32,12 @@ type BambooHRConfig struct {
 	Timeout time.Duration
 	// Transport overrides the HTTP transport (tests). Default: http.DefaultTransport.
 	Transport http.RoundTripper
+	// ReadRetries is how often a read (GET, custom report) that failed temporarily is repeated
+	// at once, with ReadBackoff doubling in between; reads change nothing, so this is safe.
+	// Writes are never repeated here: the processor looks the employee up first. Default: 2.
+	ReadRetries int
+	// ReadBackoff is the first wait between read tries. Default: 100ms.
+	ReadBackoff time.Duration
 }
 
 // BambooHR writes employees through BambooHR's documented REST API:
@@ -75,6 +81,14 @@ func NewBambooHR(cfg BambooHRConfig) (*BambooHR, error) {
 	}
 	if cfg.Timeout <= 0 {
 		cfg.Timeout = 10 * time.Second
+	}
+	if cfg.ReadRetries < 0 {
+		cfg.ReadRetries = 0
+	} else if cfg.ReadRetries == 0 {
+		cfg.ReadRetries = 2
+	}
+	if cfg.ReadBackoff <= 0 {
+		cfg.ReadBackoff = 100 * time.Millisecond
 	}
 	tr := cfg.Transport
 	if tr == nil {
@@ -156,6 +170,36 @@ func (b *BambooHR) do(ctx context.Context, method, p string, query url.Values, b
 	return nil, e
 }
 
+// maxReadWait is the longest Retry-After a read honours itself; a longer one goes back to the
+// processor.
+const maxReadWait = 2 * time.Second
+
+// read is do for requests that change nothing: temporary failures are tried again a few times.
+func (b *BambooHR) read(ctx context.Context, method, p string, query url.Values, body any) (*bambooResp, error) {
+	wait := b.cfg.ReadBackoff
+	for try := 0; ; try++ {
+		r, err := b.do(ctx, method, p, query, body)
+		if err == nil || try >= b.cfg.ReadRetries || !Temporary(err) || ctx.Err() != nil {
+			return r, err
+		}
+		d := wait
+		if ra := RetryAfter(err); ra > 0 {
+			if ra > maxReadWait {
+				return r, err
+			}
+			d = ra
+		}
+		t := time.NewTimer(d)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return r, err
+		case <-t.C:
+		}
+		wait *= 2
+	}
+}
+
 func decodeJSON(op string, data []byte, v any) error {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
@@ -195,7 +239,7 @@ func text(v any) string {
 // filtering happens here; the report holds two fields per employee.
 func (b *BambooHR) Find(ctx context.Context, key string) ([]string, error) {
 	body := map[string]any{"title": "hirestream: employees by ATS candidate id", "fields": []string{"id", b.cfg.KeyField}}
-	r, err := b.do(ctx, http.MethodPost, "/reports/custom", url.Values{"format": {"JSON"}, "onlyCurrent": {"false"}}, body)
+	r, err := b.read(ctx, http.MethodPost, "/reports/custom", url.Values{"format": {"JSON"}, "onlyCurrent": {"false"}}, body)
 	if err != nil {
 		return nil, err
 	}
@@ -335,7 +379,7 @@ func (b *BambooHR) Update(ctx context.Context, id string, changes, want Record) 
 
 func (b *BambooHR) rows(ctx context.Context, id, table string) ([]map[string]any, error) {
 	op := "GET /v1/employees/" + id + "/tables/" + table
-	r, err := b.do(ctx, http.MethodGet, "/employees/"+id+"/tables/"+table, nil, nil)
+	r, err := b.read(ctx, http.MethodGet, "/employees/"+id+"/tables/"+table, nil, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -388,7 +432,7 @@ func (b *BambooHR) Get(ctx context.Context, id string, fields []string) (Record,
 	op := "GET /v1/employees/" + id
 	// onlyCurrent=false: a new hire's rows are dated in the future, and must still be seen.
 	q := url.Values{"fields": {strings.Join(append([]string{"id"}, empFields...), ",")}, "onlyCurrent": {"false"}}
-	r, err := b.do(ctx, http.MethodGet, "/employees/"+id, q, nil)
+	r, err := b.read(ctx, http.MethodGet, "/employees/"+id, q, nil)
 	if err != nil {
 		return nil, err
 	}

@@ -3,6 +3,7 @@ package hrissync
 import (
 	"context"
 	"errors"
+	"net/http"
 	"net/http/httptest"
 	"testing"
 	"time"
@@ -17,7 +18,8 @@ func newEmulator(t *testing.T, cfg bamboohr.Config) (*bamboohr.Server, *BambooHR
 	emu.Seed(101, map[string]string{"firstName": "Ingrid", "lastName": "Solberg", "employeeNumber": "E-0907", "workEmail": "ingrid.solberg@acme.example"})
 	srv := httptest.NewServer(emu)
 	t.Cleanup(srv.Close)
-	c, err := NewBambooHR(BambooHRConfig{URL: srv.URL, CompanyDomain: "acme", APIKey: "emulator-key", KeyField: "customAtsCandidateId", Timeout: 2 * time.Second})
+	c, err := NewBambooHR(BambooHRConfig{URL: srv.URL, CompanyDomain: "acme", APIKey: "emulator-key", KeyField: "customAtsCandidateId", Timeout: 2 * time.Second,
+		ReadBackoff: time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -200,5 +202,32 @@ func TestNewBambooHR_Config(t *testing.T) {
 		if _, err := NewBambooHR(cfg); err == nil {
 			t.Errorf("NewBambooHR(%+v) = nil error", cfg)
 		}
+	}
+}
+
+func TestBambooHR_ReadsAreRetriedWritesAreNot(t *testing.T) {
+	t.Parallel()
+	var gets, posts int
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodGet {
+			gets++
+			if gets <= 2 {
+				w.WriteHeader(http.StatusBadGateway)
+				return
+			}
+			w.Write([]byte(`{"id":"7","firstName":"Zo\u00eb"}`))
+			return
+		}
+		posts++
+		w.WriteHeader(http.StatusBadGateway)
+	}))
+	defer srv.Close()
+	c, _ := NewBambooHR(BambooHRConfig{URL: srv.URL, CompanyDomain: "acme", APIKey: "k", KeyField: "customAtsCandidateId", ReadBackoff: time.Millisecond})
+	got, err := c.Get(context.Background(), "7", []string{"firstName"})
+	if err != nil || got["firstName"] != "Zoë" || gets != 3 {
+		t.Fatalf("Get after two 502s = %v, %v (%d tries); want it on the third", got, err, gets)
+	}
+	if _, err := c.Create(context.Background(), hire()); !Temporary(err) || posts != 1 {
+		t.Fatalf("create: %v after %d posts; want one post and a temporary error", err, posts)
 	}
 }

@@ -466,10 +466,10 @@ func TestProcessor_Handle(t *testing.T) {
 	t.Run("throttling_is_retried", func(t *testing.T) {
 		t.Parallel()
 		f := newFixture(t, bamboohr.Config{})
-		f.emu.SetFaults(bamboohr.Faults{ThrottleRate: 1, RetryAfterSeconds: 1})
+		f.emu.SetFaults(bamboohr.Faults{ThrottleRate: 1, RetryAfterSeconds: 3})
 		f.p.Observe(applied())
 		acc := acceptedEv("acc", 10300000, "05/04/2026")
-		if _, err := f.handle(acc); err == nil || RetryAfter(err) != time.Second {
+		if _, err := f.handle(acc); err == nil || RetryAfter(err) != 3*time.Second {
 			t.Fatalf("throttled attempt: %v", err)
 		}
 		f.emu.SetFaults(bamboohr.Faults{})
