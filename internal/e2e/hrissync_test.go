@@ -76,7 +76,7 @@ type hrisHire struct {
 // startDate is a Monday at least 30 days ahead whose day of month is above 12, so reading
 // MM/DD/YYYY as DD/MM/YYYY could not go unnoticed.
 func startDate(n int) time.Time {
-	d := time.Now().UTC().Truncate(24 * time.Hour).AddDate(0, 0, 30+7*n)
+	d := time.Now().UTC().Truncate(24*time.Hour).AddDate(0, 0, 30+7*n)
 	for d.Weekday() != time.Monday || d.Day() <= 12 {
 		d = d.AddDate(0, 0, 1)
 	}
@@ -144,9 +144,9 @@ func (h hrisHire) applicationBody() []byte {
 	at := hsBase.Add(time.Duration(h.cand%1000) * time.Minute)
 	return mustJSON(map[string]any{"action": "new_candidate_application", "payload": map[string]any{"application": map[string]any{
 		"id": h.app, "prospect": false, "status": "active", "applied_at": hsTS(at), "last_activity_at": hsTS(at),
-		"source": map[string]any{"id": 17, "name": "Jobs page on your website"},
+		"source":        map[string]any{"id": 17, "name": "Jobs page on your website"},
 		"current_stage": map[string]any{"id": 9100440, "name": "Application Review", "interviews": []any{}},
-		"candidate": h.candidateJSON(), "jobs": []any{h.jobJSON(true)}}}})
+		"candidate":     h.candidateJSON(), "jobs": []any{h.jobJSON(true)}}}})
 }
 
 // offerBody is offer_created (status Created) or offer_updated (Accepted), with the start date
@@ -168,7 +168,7 @@ func (h hrisHire) offerBody(action, status string, salary int64, at time.Time) [
 func (h hrisHire) hireBody(at time.Time) []byte {
 	app := map[string]any{"id": h.app, "prospect": false, "status": "hired", "applied_at": hsTS(hsBase), "last_activity_at": hsTS(at),
 		"current_stage": map[string]any{"id": 9100445, "name": "Offer", "interviews": []any{}},
-		"candidate": h.candidateJSON(), "jobs": []any{h.jobJSON(false)},
+		"candidate":     h.candidateJSON(), "jobs": []any{h.jobJSON(false)},
 		"offer": map[string]any{"id": h.offer, "version": 1, "created_at": hsTS(hsBase), "sent_at": hsBase.Format("2006-01-02"),
 			"resolved_at": hsTS(at), "starts_at": h.start.Format("2006-01-02"),
 			"custom_fields": map[string]any{
