@@ -9,8 +9,8 @@ import (
 	"testing"
 	"time"
 
-	smtpemu "github.com/hirestream/hirestream/internal/emulate/smtp"
 	"github.com/hirestream/hirestream/internal/emulate/slack"
+	smtpemu "github.com/hirestream/hirestream/internal/emulate/smtp"
 	"github.com/hirestream/hirestream/schemas"
 )
 

@@ -93,4 +93,3 @@ func TestHRISSyncWriter_ErrorRatePerDayAndTarget(t *testing.T) {
 		t.Fatalf("diff_field = %v, %v", fields, err)
 	}
 }
-
