@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -47,7 +48,30 @@ func (c simulateConfig) Validate() error {
 	return errors.Join(errs...)
 }
 
-func runSimulate(ctx context.Context, _ []string) error {
+const simulateUsage = `usage: hirestream simulate [--history --events N [--days D] [--jobs J] [--seed S] [--workers W]]
+
+Without flags: posts signed synthetic Greenhouse webhooks to ingest (SIMULATE_* variables).
+
+With --history: writes a large realistic recruiting history (canonical events, as the
+normalizer would have produced them) straight to ats.candidate-events.v1, with progress
+output; the running sink lands it in ClickHouse. For benchmarks and demos.
+`
+
+func runSimulate(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("simulate", flag.ContinueOnError)
+	fs.Usage = func() { fmt.Fprint(os.Stderr, simulateUsage); fs.PrintDefaults() }
+	history := fs.Bool("history", false, "write a large history straight to Kafka instead of posting webhooks")
+	events := fs.Int("events", 1_000_000, "--history: about how many events to write")
+	days := fs.Int("days", 365, "--history: applications arrive over this many days before today")
+	jobs := fs.Int("jobs", 240, "--history: open jobs")
+	seed := fs.Uint64("seed", 1, "--history: seed (the same seed gives the same events)")
+	workers := fs.Int("workers", 4, "--history: parallel Kafka publishers")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *history {
+		return runHistory(ctx, simulate.HistoryConfig{Events: *events, Days: *days, Jobs: *jobs, Seed: *seed}, *workers)
+	}
 	var cfg simulateConfig
 	if err := config.Load(ctx, &cfg, nil); err != nil {
 		return err
@@ -59,5 +83,33 @@ func runSimulate(ctx context.Context, _ []string) error {
 	poster := &simulate.Poster{URL: cfg.IngestURL, Secret: []byte(cfg.GreenhouseSecret), Client: &http.Client{Timeout: 30 * time.Second}}
 	stats, err := simulate.Run(ctx, gen, poster, simulate.RunOptions{Rate: cfg.Rate, Progress: os.Stderr})
 	fmt.Printf("simulate: done: %+v\n", stats)
+	return err
+}
+
+type historyConfig struct {
+	Kafka config.Kafka `env:", prefix=KAFKA_"`
+	Log   config.Log   `env:", prefix=LOG_"`
+}
+
+func (c historyConfig) Validate() error { return errors.Join(c.Kafka.Validate(), c.Log.Validate()) }
+
+func runHistory(ctx context.Context, hc simulate.HistoryConfig, workers int) error {
+	if hc.Events < 1 || workers < 1 {
+		return fmt.Errorf("--events and --workers must be at least 1")
+	}
+	var cfg historyConfig
+	if err := config.Load(ctx, &cfg, nil); err != nil {
+		return err
+	}
+	svc, err := newService("simulate", cfg.Log)
+	if err != nil {
+		return err
+	}
+	pub := svc.env(cfg.Kafka, config.Retry{}).Producer()
+	defer pub.Close()
+	h := simulate.NewHistory(hc)
+	st, err := h.Run(ctx, pub, workers, os.Stderr)
+	fmt.Printf("simulate --history: wrote %d events for %d applications in %s (%.0f events/s)\n",
+		st.Events, st.Applications, st.Elapsed.Round(time.Millisecond), float64(st.Events)/max(st.Elapsed.Seconds(), 1e-9))
 	return err
 }
