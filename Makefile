@@ -4,6 +4,7 @@
 #   make test          every test, integration included (starts the local infra first)
 #   make down          stop the services and the infra
 #   make bench         benchmarks that print figures (ingest and sink against raw baselines)
+#   make bench-analytics  load EVENTS (10M) history events and time every metric (not part of test)
 #   make infra         install + start local Kafka and ClickHouse (deploy/local/infra.sh up)
 #   make infra-down    stop local Kafka and ClickHouse
 #
@@ -21,7 +22,7 @@ GOTESTFLAGS ?= -race -shuffle=on -count=1
 .PHONY: help
 .PHONY: infra infra-down infra-status infra-logs infra-deps infra-clean
 .PHONY: test
-.PHONY: build up down status bench fuzz
+.PHONY: build up down status bench bench-analytics fuzz
 .PHONY: dashboard grafana vendor-echarts
 
 help:
@@ -38,6 +39,7 @@ help:
 	@echo "  build          build bin/hirestream"
 	@echo "  test           go test $(GOTESTFLAGS) $(PKGS) with integration required"
 	@echo "  bench          benchmarks with figures (BENCHTIME, BENCH to choose)"
+	@echo "  bench-analytics  10M-event history -> sink -> every metric's p50/p95 via /api/metrics (EVENTS=N)"
 	@echo "  fuzz           run every fuzz target for FUZZTIME (default 20s) each"
 	@echo "  dashboard      run the dashboard alone on the local infra (DASHBOARD_ADDR, default 127.0.0.1:8090)"
 	@echo "  grafana        regenerate dashboards/grafana/dashboards/hirestream.json from the SQL files"
@@ -108,6 +110,13 @@ bench: infra
 	go test -run '^$$' -bench 'Normalizer' -benchtime 5000x ./internal/e2e; \
 	go test -run '^$$' -bench 'Sink' -benchtime 100000x ./internal/e2e; \
 	go test -run '^$$' -bench '$(BENCH)' -benchmem ./schemas ./producers/...
+
+# The analytics benchmark: EVENTS history events through Kafka and the sink into ClickHouse, then
+# every metric through the dashboard API. Takes a while at 10M; not part of `make test`.
+EVENTS ?= 10000000
+bench-analytics: infra
+	set -a; . ./$(ENV_SH); set +a; \
+	HIRESTREAM_BENCH_EVENTS=$(EVENTS) go test -run '^$$' -bench 'BenchmarkAnalytics' -benchtime 1x -timeout 3h ./internal/e2e
 
 FUZZTIME ?= 20s
 fuzz:

@@ -259,9 +259,9 @@ func fixtureHRIS() []hrisOutcome {
 	}
 }
 
-// loadHRIS writes the outcomes into hris_syncs (migration 002). Until that migration exists,
-// a stand-in with the columns the metric reads is created, and the test says so.
-func loadHRIS(t *testing.T, conn driver.Conn, db string) {
+// ensureHRIS makes sure hris_syncs (migration 002) is there. Until that migration exists, a
+// stand-in with the columns the metric reads is created, and the test says so.
+func ensureHRIS(t testing.TB, conn driver.Conn, db string) {
 	t.Helper()
 	ctx := context.Background()
 	var n uint64
@@ -275,6 +275,13 @@ func loadHRIS(t *testing.T, conn driver.Conn, db string) {
 			t.Fatal(err)
 		}
 	}
+}
+
+// loadHRIS writes the fixture's HRIS outcomes into hris_syncs.
+func loadHRIS(t *testing.T, conn driver.Conn, db string) {
+	t.Helper()
+	ctx := context.Background()
+	ensureHRIS(t, conn, db)
 	b, err := conn.PrepareBatch(ctx, "INSERT INTO "+db+".hris_syncs (event_id, event_type, occurred_at, candidate_id, target)")
 	if err != nil {
 		t.Fatal(err)
