@@ -234,7 +234,7 @@ type hrisOutcome struct {
 	at                    time.Time
 }
 
-// fixtureHRIS: bamboohr synced 8 candidates (C02 after a failed try, C04 reported twice) and
+// fixtureHRIS: the HRIS sync outcomes of the fixture. bamboohr synced 8 candidates (C02 after a failed try, C04 reported twice) and
 // failed 2 (C03 once, C09 twice); workday synced C01 and failed C02.
 func fixtureHRIS() []hrisOutcome {
 	at := func(d int) time.Time { return fxTime(fmt.Sprintf("d%d", d)).Add(time.Hour) }
@@ -277,21 +277,34 @@ func ensureHRIS(t testing.TB, conn driver.Conn, db string) {
 	}
 }
 
-// loadHRIS writes the fixture's HRIS outcomes into hris_syncs.
-func loadHRIS(t *testing.T, conn driver.Conn, db string) {
+// publishHRIS publishes the fixture's HRIS outcomes on the hris-sync topic (as the HRIS sync
+// processor does; h05 twice, as a re-publish after a crash) for the sink's second consumer.
+func publishHRIS(t *testing.T, e *env) int {
 	t.Helper()
-	ctx := context.Background()
-	ensureHRIS(t, conn, db)
-	b, err := conn.PrepareBatch(ctx, "INSERT INTO "+db+".hris_syncs (event_id, event_type, occurred_at, candidate_id, target)")
-	if err != nil {
+	var evs []schemas.Event
+	for _, o := range fixtureHRIS() {
+		p := &schemas.HRISSync{Target: o.target, EmployeeID: "emp-" + o.cand, Attempts: 1}
+		if o.typ == string(schemas.TypeHRISSyncFailed) {
+			p.EmployeeID, p.Error = "", "HRIS answered 422"
+		}
+		evs = append(evs, schemas.Event{ID: o.id, Type: schemas.EventType(o.typ), OccurredAt: o.at, RecordedAt: o.at,
+			SourceSystem: "hirestream", CandidateID: o.cand, Payload: p})
+	}
+	pub := e.pe.Producer()
+	defer pub.Close()
+	if err := pub.Publish(context.Background(), evs...); err != nil {
 		t.Fatal(err)
 	}
-	for _, o := range fixtureHRIS() {
-		if err := b.Append(o.id, o.typ, o.at, o.cand, o.target); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := b.Send(); err != nil {
+	return len(evs)
+}
+
+// copyHRIS copies hris_syncs from one database to another (a replay of the candidate topic does
+// not touch it).
+func copyHRIS(t *testing.T, conn driver.Conn, from, to string) {
+	t.Helper()
+	ensureHRIS(t, conn, to)
+	if err := conn.Exec(context.Background(), "INSERT INTO "+to+".hris_syncs (event_id, event_type, occurred_at, candidate_id, target) "+
+		"SELECT event_id, event_type, occurred_at, candidate_id, target FROM "+from+".hris_syncs"); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -308,6 +321,10 @@ func TestAnalytics_Golden(t *testing.T) {
 	sink := &countingSink{EventSink: pipeline.EventSink{W: chsink.NewWriter(e.conn, e.db)}}
 	sink.A = sink.W.Analytics()
 	e.startSink(sink, 40, 100*time.Millisecond)
+	e.start("hris sink", func(ctx context.Context) error {
+		return pipeline.RunHRISSyncSink(ctx, e.pe, chsink.NewHRISSyncWriter(e.conn, e.db), 40, 100*time.Millisecond)
+	})
+	hris := publishHRIS(t, e)
 
 	total := 0
 	for _, d := range deliveries {
@@ -322,7 +339,11 @@ func TestAnalytics_Golden(t *testing.T) {
 		n, landed := e.topicSize(schemas.TopicCandidateEvents), sink.landed.Load()
 		return n == int64(total) && landed == int64(total), fmt.Sprintf("%d canonical events, %d landed, of %d deliveries", n, landed, total)
 	})
-	loadHRIS(t, e.conn, e.db)
+	testkit.Eventually(t, 60*time.Second, func() (bool, string) {
+		var n uint64
+		_ = e.conn.QueryRow(context.Background(), "SELECT count() FROM "+e.db+".hris_syncs").Scan(&n)
+		return n == uint64(hris), fmt.Sprintf("%d of %d HRIS outcomes in hris_syncs", n, hris)
+	})
 
 	check := func(label string, conn driver.Conn, db string) {
 		t.Helper()
@@ -343,7 +364,7 @@ func TestAnalytics_Golden(t *testing.T) {
 	if _, err := pipeline.Replay(context.Background(), e.pe, chsink.NewWriter(conn2, db2), time.Time{}, 25, io.Discard); err != nil {
 		t.Fatal(err)
 	}
-	loadHRIS(t, conn2, db2)
+	copyHRIS(t, e.conn, e.db, db2)
 	check("18.16 replayed into a fresh database", conn2, db2)
 	if _, err := pipeline.Replay(context.Background(), e.pe, chsink.NewWriter(e.conn, e.db), time.Time{}, 1000, io.Discard); err != nil {
 		t.Fatal(err)
