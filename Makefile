@@ -3,7 +3,7 @@
 #   make up            the whole pipeline on this machine: infra, migrate, services, synthetic traffic
 #   make test          every test, integration included (starts the local infra first)
 #   make down          stop the services and the infra
-#   make bench         benchmarks that print figures (ingest and sink against raw baselines)
+#   make bench         benchmarks that print figures (ingest and sink against raw baselines, HRIS sync)
 #   make bench-analytics  load EVENTS (10M) history events and time every metric (not part of test)
 #   make infra         install + start local Kafka and ClickHouse (deploy/local/infra.sh up)
 #   make infra-down    stop local Kafka and ClickHouse
@@ -109,6 +109,7 @@ bench: infra
 	go test -run '^$$' -bench 'Ingest' -benchtime 3000x ./internal/e2e; \
 	go test -run '^$$' -bench 'Normalizer' -benchtime 5000x ./internal/e2e; \
 	go test -run '^$$' -bench 'Sink' -benchtime 100000x ./internal/e2e; \
+	go test -run '^$$' -bench 'HRISSync' -benchtime 500x ./internal/e2e; \
 	go test -run '^$$' -bench '$(BENCH)' -benchmem ./schemas ./producers/...
 
 # The analytics benchmark: EVENTS history events through Kafka and the sink into ClickHouse, then
@@ -123,3 +124,4 @@ fuzz:
 	go test ./schemas -run '^$$' -fuzz FuzzDecode -fuzztime $(FUZZTIME)
 	go test ./producers/greenhouse -run '^$$' -fuzz FuzzNormalize -fuzztime $(FUZZTIME)
 	go test ./producers/greenhouse -run '^$$' -fuzz FuzzVerifySignature -fuzztime $(FUZZTIME)
+	go test ./processors/hrissync -run '^$$' -fuzz FuzzParseMapping -fuzztime $(FUZZTIME)

@@ -136,9 +136,12 @@ func (p *Processor) Handle(ctx context.Context, ev schemas.Event) ([]schemas.Eve
 	log := p.log.With("event_id", ev.ID, "event_type", string(ev.Type), "candidate_id", ev.CandidateID)
 	switch ev.Type {
 	case schemas.TypeOfferCreated, schemas.TypeOfferUpdated, schemas.TypeOfferApproved:
-		// Only a change to the offer the candidate accepted touches the employee.
+		// Only a change to the offer the candidate accepted, made after the acceptance, touches
+		// the employee (the projection may already know of an acceptance that comes later in
+		// the log, e.g. when a new consumer group reads history).
 		ae, _ := ev.Payload.(*schemas.ApplicationEvent)
-		if c.AcceptedOfferID == "" || ae == nil || ae.Offer == nil || ae.Offer.OfferID != c.AcceptedOfferID {
+		if c.AcceptedOfferID == "" || ae == nil || ae.Offer == nil || ae.Offer.OfferID != c.AcceptedOfferID ||
+			ev.OccurredAt.Before(c.AcceptedAt) {
 			return nil, nil
 		}
 	}

@@ -240,6 +240,11 @@ func TestProcessor_Handle(t *testing.T) {
 		other := ghOffer(11000000, "05/04/2026")
 		other.OfferID, other.Version, other.Status = "3300999", 3, "Created"
 		f.mustHandle(gh("v3", schemas.TypeOfferCreated, &schemas.ApplicationEvent{Job: ghJob(), Offer: other})) // not accepted (yet)
+		// A change to the accepted offer from before the acceptance (history read by a new
+		// consumer group, whose projection already knows the acceptance) is not a re-sync.
+		early := gh("early", schemas.TypeOfferApproved, &schemas.ApplicationEvent{Job: ghJob(), Offer: ghOffer(10300000, "05/04/2026")})
+		early.OccurredAt = early.OccurredAt.Add(-time.Hour)
+		f.mustHandle(early)
 		if hs := f.hires(); len(hs) != 1 || hs[0].Compensation[0]["rate.value"] != "103000.00" {
 			t.Fatalf("employees %+v", hs)
 		}
