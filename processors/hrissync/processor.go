@@ -59,6 +59,10 @@ type Processor struct {
 
 	mu       sync.Mutex
 	attempts map[string]*attempt // by trigger event id, while it is being retried
+	// told holds, per candidate, the signature of the last problem a human was told about, so
+	// the same problem seen by the next trigger (the hire after the acceptance) is recorded in
+	// hris.sync_failed but not alerted twice. In memory: after a restart it may be told once more.
+	told map[string]string
 }
 
 type attempt struct {
@@ -87,7 +91,7 @@ func New(cfg Config) (*Processor, error) {
 		cfg.Log = slog.New(slog.DiscardHandler)
 	}
 	return &Processor{cfg: cfg, m: cfg.Mapping, hris: cfg.HRIS, state: state.NewCandidates(),
-		log: cfg.Log.With("processor", Automation), attempts: map[string]*attempt{}}, nil
+		log: cfg.Log.With("processor", Automation), attempts: map[string]*attempt{}, told: map[string]string{}}, nil
 }
 
 // Name is the consumer group and idempotency prefix.
@@ -158,7 +162,11 @@ func (p *Processor) Handle(ctx context.Context, ev schemas.Event) ([]schemas.Eve
 	}
 	if len(probs) > 0 {
 		log.WarnContext(ctx, "record failed validation: nothing written", "fields", fieldsOfProblems(probs))
-		return p.invalid(ev, &c, probs, now), nil
+		var sig []string
+		for _, pr := range probs {
+			sig = append(sig, pr.String())
+		}
+		return p.tellOnce(ctx, ev.CandidateID, "invalid|"+strings.Join(sig, "|"), p.invalid(ev, &c, probs, now)), nil
 	}
 
 	a := p.begin(ev.ID, now)
@@ -192,27 +200,56 @@ func (p *Processor) Handle(ctx context.Context, ev schemas.Event) ([]schemas.Eve
 			hs.Error = fmt.Sprintf("gave up after %d attempts in %s: %s", a.n, done.Sub(a.first).Round(time.Millisecond), hs.Error)
 		}
 		log.ErrorContext(ctx, "HRIS sync failed", "attempt", a.n, "step", res.step, "error", err, "employee_id", res.employeeID)
-		return []schemas.Event{
+		sig := "error|" + res.step + "|" + err.Error()
+		if Temporary(err) {
+			sig = "unavailable|" + res.step
+		}
+		return p.tellOnce(ctx, ev.CandidateID, sig, []schemas.Event{
 			schemas.Outcome(Automation, ev, schemas.TypeHRISSyncFailed, done, hs),
 			p.alertFor(ev, &c, res, err, a, done),
-		}, nil
+		}), nil
 	case len(res.mismatch) > 0:
 		hs.Error = "read-back verification failed: " + strings.Join(diffFields(res.mismatch), ", ") + " differ from what was written"
 		hs.Diff = res.mismatch
 		log.ErrorContext(ctx, "HRIS read-back differs", "employee_id", res.employeeID, "fields", diffFields(res.mismatch))
-		return []schemas.Event{
+		return p.tellOnce(ctx, ev.CandidateID, fmt.Sprintf("mismatch|%s|%v", res.employeeID, res.mismatch), []schemas.Event{
 			schemas.Outcome(Automation, ev, schemas.TypeHRISSyncFailed, done, hs),
 			p.mismatchAlert(ev, &c, res, done),
-		}, nil
+		}), nil
 	}
 	hs.Diff = res.changes
 	outs := []schemas.Event{schemas.Outcome(Automation, ev, schemas.TypeHRISSyncSucceeded, done, hs)}
 	if len(res.conflicts) > 0 {
-		outs = append(outs, p.conflictReview(ev, &c, res, done))
+		outs = p.tellOnce(ctx, ev.CandidateID, fmt.Sprintf("conflict|%v", res.conflicts), append(outs, p.conflictReview(ev, &c, res, done)))
+	} else {
+		p.forget(ev.CandidateID)
 	}
 	log.InfoContext(ctx, "HRIS sync verified", "employee_id", res.employeeID, "created", res.created,
 		"changed", diffFields(res.changes), "attempt", a.n)
 	return outs, nil
+}
+
+// tellOnce drops the alert.raised and review.needed events of outs when the candidate's last
+// told problem has the same signature; the sync outcome itself is always kept.
+func (p *Processor) tellOnce(ctx context.Context, candidate, sig string, outs []schemas.Event) []schemas.Event {
+	p.mu.Lock()
+	same := p.told[candidate] == sig
+	p.told[candidate] = sig
+	p.mu.Unlock()
+	if !same {
+		return outs
+	}
+	p.log.InfoContext(ctx, "same problem as last time: recorded, not alerted again", "candidate_id", candidate)
+	return slices.DeleteFunc(outs, func(e schemas.Event) bool {
+		return e.Type == schemas.TypeAlertRaised || e.Type == schemas.TypeReviewNeeded
+	})
+}
+
+// forget clears what the candidate's owner was told, after a sync that went through.
+func (p *Processor) forget(candidate string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	delete(p.told, candidate)
 }
 
 func (p *Processor) begin(id string, now time.Time) *attempt {

@@ -277,6 +277,34 @@ func TestProcessor_Handle(t *testing.T) {
 		}
 	})
 
+	t.Run("the_same_problem_is_alerted_once_per_candidate", func(t *testing.T) {
+		t.Parallel()
+		f := newFixture(t, bamboohr.Config{})
+		f.p.Observe(applied())
+		f.mustHandle(acceptedEv("acc", 10300000, "04/01/2026"), schemas.TypeHRISSyncFailed, schemas.TypeAlertRaised, schemas.TypeReviewNeeded)
+		// The hire event meets the same past start date: recorded, not alerted again.
+		hired := hiredEv()
+		hired.Payload.(*schemas.ApplicationEvent).Offer.StartDateRaw = "2026-04-01"
+		f.mustHandle(hired, schemas.TypeHRISSyncFailed)
+		// The recruiter fixes the start date: the sync goes through, and a later, different
+		// problem is alerted again.
+		f.mustHandle(acceptedEv("fix", 10300000, "05/04/2026"), schemas.TypeHRISSyncSucceeded)
+		f.emu.SetFaults(bamboohr.Faults{SilentChange: &bamboohr.SilentChange{Field: "rate", Count: 1}})
+		f.mustHandle(acceptedEv("raise", 10400000, "05/04/2026"), schemas.TypeHRISSyncFailed, schemas.TypeAlertRaised)
+	})
+
+	t.Run("hris_owned_conflict_is_reviewed_once", func(t *testing.T) {
+		t.Parallel()
+		f := newFixture(t, bamboohr.Config{})
+		f.p.Observe(applied())
+		outs := f.mustHandle(acceptedEv("acc", 10300000, "05/04/2026"), schemas.TypeHRISSyncSucceeded)
+		if err := f.c.Update(context.Background(), syncOf(t, outs[0]).EmployeeID, Record{"workEmail": "zoe@acme.example"}, nil); err != nil {
+			t.Fatal(err)
+		}
+		f.mustHandle(hiredEv(), schemas.TypeHRISSyncSucceeded, schemas.TypeReviewNeeded)
+		f.mustHandle(acceptedEv("fix", 10450000, "05/04/2026"), schemas.TypeHRISSyncSucceeded)
+	})
+
 	t.Run("missing_lookup_names_the_field_and_the_table", func(t *testing.T) {
 		t.Parallel()
 		f := newFixture(t, bamboohr.Config{})
