@@ -51,11 +51,13 @@ type Config struct {
 // mapped field is read back and compared; a difference is a failed sync with a field diff and
 // an alert, and is not retried.
 type Processor struct {
-	cfg   Config
-	m     *Mapping
-	hris  HRIS
-	state *state.Candidates
-	log   *slog.Logger
+	cfg Config
+	// targetName is the HRIS's Target(), read once.
+	targetName string
+	m          *Mapping
+	hris       HRIS
+	state      *state.Candidates
+	log        *slog.Logger
 
 	mu       sync.Mutex
 	attempts map[string]*attempt // by trigger event id, while it is being retried
@@ -90,7 +92,7 @@ func New(cfg Config) (*Processor, error) {
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.DiscardHandler)
 	}
-	return &Processor{cfg: cfg, m: cfg.Mapping, hris: cfg.HRIS, state: state.NewCandidates(),
+	return &Processor{cfg: cfg, targetName: cfg.HRIS.Target(), m: cfg.Mapping, hris: cfg.HRIS, state: state.NewCandidates(),
 		log: cfg.Log.With("processor", Automation), attempts: map[string]*attempt{}, told: map[string]string{}}, nil
 }
 
@@ -132,7 +134,23 @@ func (e *DuplicatesError) Error() string {
 // Handle syncs the candidate of ev. It returns an error only for a temporary failure that is
 // still within the retry budget (the runtime retries with backoff); every other ending is an
 // outcome event.
-func (p *Processor) Handle(ctx context.Context, ev schemas.Event) ([]schemas.Event, error) {
+func (p *Processor) Handle(ctx context.Context, ev schemas.Event) (outs []schemas.Event, err error) {
+	defer func() {
+		// A bug must still reach a human: a panic ends as a failed sync and an alert, not as a
+		// retried-then-dead-lettered trigger nobody hears about.
+		if r := recover(); r != nil {
+			p.log.ErrorContext(ctx, "hris-sync panicked", "event_id", ev.ID, "candidate_id", ev.CandidateID, "panic", fmt.Sprint(r))
+			at := p.cfg.Now()
+			outs = []schemas.Event{
+				schemas.Outcome(Automation, ev, schemas.TypeHRISSyncFailed, at, &schemas.HRISSync{Target: p.targetName,
+					Error: fmt.Sprintf("internal error: %v", r), LatencyMS: max(at.Sub(ev.RecordedAt).Milliseconds(), 0)}),
+				p.alertEvent(ev, schemas.TypeAlertRaised, at, &schemas.Alert{Severity: "error",
+					Summary: fmt.Sprintf("hris-sync failed with an internal error on candidate %s (application %s); nothing may have been written", ev.CandidateID, ev.ApplicationID),
+					Action:  "Report it to the hirestream maintainers with the event id; then check the candidate in the HRIS and update the offer in Greenhouse to re-run the sync."}),
+			}
+			err = nil
+		}
+	}()
 	c, ok := p.state.Get(ev.CandidateID)
 	if !ok {
 		return nil, nil
@@ -191,7 +209,7 @@ func (p *Processor) Handle(ctx context.Context, ev schemas.Event) ([]schemas.Eve
 	}
 	p.end(ev.ID)
 	done := p.cfg.Now()
-	hs := &schemas.HRISSync{Target: p.hris.Target(), EmployeeID: res.employeeID, Attempts: int32(a.n),
+	hs := &schemas.HRISSync{Target: p.targetName, EmployeeID: res.employeeID, Attempts: int32(a.n),
 		LatencyMS: max(done.Sub(ev.RecordedAt).Milliseconds(), 0)}
 	switch {
 	case err != nil:
@@ -218,7 +236,7 @@ func (p *Processor) Handle(ctx context.Context, ev schemas.Event) ([]schemas.Eve
 		}), nil
 	}
 	hs.Diff = res.changes
-	outs := []schemas.Event{schemas.Outcome(Automation, ev, schemas.TypeHRISSyncSucceeded, done, hs)}
+	outs = []schemas.Event{schemas.Outcome(Automation, ev, schemas.TypeHRISSyncSucceeded, done, hs)}
 	if len(res.conflicts) > 0 {
 		outs = p.tellOnce(ctx, ev.CandidateID, fmt.Sprintf("conflict|%v", res.conflicts), append(outs, p.conflictReview(ev, &c, res, done)))
 	} else {
@@ -402,10 +420,10 @@ func who(ev schemas.Event, c *state.Candidate) string {
 }
 
 func (p *Processor) target() string {
-	if t := p.hris.Target(); t == "bamboohr" {
+	if t := p.targetName; t == "bamboohr" {
 		return "BambooHR"
 	}
-	return p.hris.Target()
+	return p.targetName
 }
 
 func (p *Processor) alertEvent(ev schemas.Event, t schemas.EventType, at time.Time, a *schemas.Alert) schemas.Event {
@@ -416,7 +434,7 @@ func (p *Processor) alertEvent(ev schemas.Event, t schemas.EventType, at time.Ti
 // invalid: the record was not written. hris.sync_failed (diff: the fields and rules),
 // alert.raised for the owner, review.needed for the review queue.
 func (p *Processor) invalid(ev schemas.Event, c *state.Candidate, probs []Problem, at time.Time) []schemas.Event {
-	hs := &schemas.HRISSync{Target: p.hris.Target(), LatencyMS: max(at.Sub(ev.RecordedAt).Milliseconds(), 0)}
+	hs := &schemas.HRISSync{Target: p.targetName, LatencyMS: max(at.Sub(ev.RecordedAt).Milliseconds(), 0)}
 	var reasons []string
 	for _, pr := range probs {
 		reasons = append(reasons, pr.String())

@@ -496,6 +496,19 @@ func TestProcessor_Handle(t *testing.T) {
 		}
 	})
 
+	t.Run("a_panic_still_ends_in_an_alert", func(t *testing.T) {
+		t.Parallel()
+		f := newFixture(t, bamboohr.Config{})
+		m := *f.p.m
+		m.Location = nil // time.Date panics on a nil location: a stand-in for any bug
+		f.p.m = &m
+		f.p.Observe(applied())
+		outs := f.mustHandle(acceptedEv("acc", 10300000, "05/04/2026"), schemas.TypeHRISSyncFailed, schemas.TypeAlertRaised)
+		if s := syncOf(t, outs[0]); !strings.HasPrefix(s.Error, "internal error") || s.Target != "bamboohr" {
+			t.Fatalf("outcome %+v", s)
+		}
+	})
+
 	t.Run("throttling_is_retried", func(t *testing.T) {
 		t.Parallel()
 		f := newFixture(t, bamboohr.Config{})
