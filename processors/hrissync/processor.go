@@ -64,8 +64,10 @@ type Processor struct {
 	// told holds, per candidate, the signature of the last problem a human was told about, so
 	// the same problem seen by the next trigger (the hire after the acceptance) is recorded in
 	// hris.sync_failed but not alerted twice. In memory: after a restart it may be told once more.
-	told map[string]string
+	told map[string]told
 }
+
+type told struct{ sig, trigger string }
 
 type attempt struct {
 	n     int
@@ -93,7 +95,7 @@ func New(cfg Config) (*Processor, error) {
 		cfg.Log = slog.New(slog.DiscardHandler)
 	}
 	return &Processor{cfg: cfg, targetName: cfg.HRIS.Target(), m: cfg.Mapping, hris: cfg.HRIS, state: state.NewCandidates(),
-		log: cfg.Log.With("processor", Automation), attempts: map[string]*attempt{}, told: map[string]string{}}, nil
+		log: cfg.Log.With("processor", Automation), attempts: map[string]*attempt{}, told: map[string]told{}}, nil
 }
 
 // Name is the consumer group and idempotency prefix.
@@ -184,7 +186,7 @@ func (p *Processor) Handle(ctx context.Context, ev schemas.Event) (outs []schema
 		for _, pr := range probs {
 			sig = append(sig, pr.String())
 		}
-		return p.tellOnce(ctx, ev.CandidateID, "invalid|"+strings.Join(sig, "|"), p.invalid(ev, &c, probs, now)), nil
+		return p.tellOnce(ctx, ev, "invalid|"+strings.Join(sig, "|"), p.invalid(ev, &c, probs, now)), nil
 	}
 
 	a := p.begin(ev.ID, now)
@@ -222,7 +224,7 @@ func (p *Processor) Handle(ctx context.Context, ev schemas.Event) (outs []schema
 		if Temporary(err) {
 			sig = "unavailable|" + res.step
 		}
-		return p.tellOnce(ctx, ev.CandidateID, sig, []schemas.Event{
+		return p.tellOnce(ctx, ev, sig, []schemas.Event{
 			schemas.Outcome(Automation, ev, schemas.TypeHRISSyncFailed, done, hs),
 			p.alertFor(ev, &c, res, err, a, done),
 		}), nil
@@ -230,7 +232,7 @@ func (p *Processor) Handle(ctx context.Context, ev schemas.Event) (outs []schema
 		hs.Error = "read-back verification failed: " + strings.Join(diffFields(res.mismatch), ", ") + " differ from what was written"
 		hs.Diff = res.mismatch
 		log.ErrorContext(ctx, "HRIS read-back differs", "employee_id", res.employeeID, "fields", diffFields(res.mismatch))
-		return p.tellOnce(ctx, ev.CandidateID, fmt.Sprintf("mismatch|%s|%v", res.employeeID, res.mismatch), []schemas.Event{
+		return p.tellOnce(ctx, ev, fmt.Sprintf("mismatch|%s|%v", res.employeeID, res.mismatch), []schemas.Event{
 			schemas.Outcome(Automation, ev, schemas.TypeHRISSyncFailed, done, hs),
 			p.mismatchAlert(ev, &c, res, done),
 		}), nil
@@ -238,7 +240,7 @@ func (p *Processor) Handle(ctx context.Context, ev schemas.Event) (outs []schema
 	hs.Diff = res.changes
 	outs = []schemas.Event{schemas.Outcome(Automation, ev, schemas.TypeHRISSyncSucceeded, done, hs)}
 	if len(res.conflicts) > 0 {
-		outs = p.tellOnce(ctx, ev.CandidateID, fmt.Sprintf("conflict|%v", res.conflicts), append(outs, p.conflictReview(ev, &c, res, done)))
+		outs = p.tellOnce(ctx, ev, fmt.Sprintf("conflict|%v", res.conflicts), append(outs, p.conflictReview(ev, &c, res, done)))
 	} else {
 		p.forget(ev.CandidateID)
 	}
@@ -247,17 +249,22 @@ func (p *Processor) Handle(ctx context.Context, ev schemas.Event) (outs []schema
 	return outs, nil
 }
 
-// tellOnce drops the alert.raised and review.needed events of outs when the candidate's last
-// told problem has the same signature; the sync outcome itself is always kept.
-func (p *Processor) tellOnce(ctx context.Context, candidate, sig string, outs []schemas.Event) []schemas.Event {
+// tellOnce drops the alert.raised and review.needed events of outs when another trigger of the
+// candidate already told the same problem; the sync outcome itself is always kept. The same
+// trigger handled again gets its alert again (same id: it collapses downstream), so handling
+// stays idempotent.
+func (p *Processor) tellOnce(ctx context.Context, ev schemas.Event, sig string, outs []schemas.Event) []schemas.Event {
 	p.mu.Lock()
-	same := p.told[candidate] == sig
-	p.told[candidate] = sig
+	prev, ok := p.told[ev.CandidateID]
+	same := ok && prev.sig == sig && prev.trigger != ev.ID
+	if !same {
+		p.told[ev.CandidateID] = told{sig: sig, trigger: ev.ID}
+	}
 	p.mu.Unlock()
 	if !same {
 		return outs
 	}
-	p.log.InfoContext(ctx, "same problem as last time: recorded, not alerted again", "candidate_id", candidate)
+	p.log.InfoContext(ctx, "same problem as another trigger: recorded, not alerted again", "candidate_id", ev.CandidateID, "event_id", ev.ID)
 	return slices.DeleteFunc(outs, func(e schemas.Event) bool {
 		return e.Type == schemas.TypeAlertRaised || e.Type == schemas.TypeReviewNeeded
 	})
