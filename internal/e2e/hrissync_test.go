@@ -674,7 +674,12 @@ func TestHRISSync_SilentChangeCaughtAlertedAndCounted(t *testing.T) {
 	if mail.To[0] != "dana.whitfield@acme.example" || !strings.Contains(mail.Body, "Hello Dana Whitfield (People Ops)") {
 		t.Errorf("mail to %v:\n%s", mail.To, mail.Body)
 	}
-	alerts := s.topicEvents(schemas.TopicAlerts)
+	var alerts []schemas.Event
+	for _, a := range s.topicEvents(schemas.TopicAlerts) {
+		if !slices.ContainsFunc(alerts, func(x schemas.Event) bool { return x.ID == a.ID }) {
+			alerts = append(alerts, a) // a redelivered trigger re-publishes the same alert id
+		}
+	}
 	if len(alerts) != 1 || alerts[0].CausationID != failed.CausationID || alerts[0].Payload.(*schemas.Alert).Owner != "Dana Whitfield (People Ops)" {
 		t.Fatalf("alerts topic: %+v", alerts)
 	}
