@@ -31,7 +31,8 @@ const replayUsage = `usage: hirestream replay [--from earliest|RFC3339] [--batch
 Re-reads ats.candidate-events.v1 from the earliest offset (or the first offset at or after
 --from) up to its end as of the start, and writes every event into ClickHouse again.
 Rows share their event_id with what is there already, so ReplacingMergeTree collapses them:
-replaying twice never double counts.
+replaying twice never double counts. hirestream.hris-sync.v1 is then replayed into hris_syncs
+the same way.
 
 With --renormalize it instead re-runs the Greenhouse normalizer over the raw deliveries
 (ats.raw-deliveries.v1) and publishes the canonical events again: use it after fixing a
@@ -76,6 +77,9 @@ func runReplay(ctx context.Context, args []string) error {
 		return err
 	}
 	defer conn.Close()
-	_, err = pipeline.Replay(ctx, env, chsink.NewWriter(conn, cfg.ClickHouse.Database), from, *batch, os.Stderr)
+	if _, err = pipeline.Replay(ctx, env, chsink.NewWriter(conn, cfg.ClickHouse.Database), from, *batch, os.Stderr); err != nil {
+		return err
+	}
+	_, err = pipeline.ReplayHRISSyncs(ctx, env, chsink.NewHRISSyncWriter(conn, cfg.ClickHouse.Database), from, *batch, os.Stderr)
 	return err
 }

@@ -582,6 +582,18 @@ func TestHRISSync_HiresVerifiedFieldByField(t *testing.T) {
 	if len(exp) != 1 || exp[0] != wantDiff.Expected || act[0] != wantDiff.Actual {
 		t.Fatalf("hris_syncs before/after: %v %v", exp, act)
 	}
+
+	// Replaying the HRIS sync topic into an empty database (twice) gives the same numbers.
+	conn2, db2 := testkit.Database(t, testkit.ClickHouseAddr(t))
+	for range 2 {
+		if _, err := pipeline.ReplayHRISSyncs(context.Background(), s.pe, chsink.NewHRISSyncWriter(conn2, db2), time.Time{}, 5, io.Discard); err != nil {
+			t.Fatal(err)
+		}
+	}
+	replayed := &hrisStack{tb: t, conn: conn2, db: db2}
+	if r := replayed.errorRate(); len(r) != 1 || r[0] != "bamboohr 0/13" {
+		t.Fatalf("replayed error rate %v", r)
+	}
 }
 
 // TestHRISSync_FiftyHiresUnderFaults: with 30% of BambooHR requests failing with 5xx and 10%
