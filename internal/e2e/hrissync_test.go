@@ -9,10 +9,13 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"os/exec"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -319,25 +322,6 @@ func (s *hrisStack) processor() *hrissync.Processor {
 func (s *hrisStack) startHRISSync() func() {
 	p := s.processor()
 	return s.start("hris-sync", func(ctx context.Context) error { return pipeline.RunHRISSync(ctx, s.pe, p) })
-}
-
-// startKillableHRISSync runs an instance whose stop is abrupt: no grace for the message in
-// flight (its HTTP requests and Kafka writes are cut off mid-way, nothing more is committed),
-// and all in-memory state (projection, attempt counts) is thrown away with it.
-func (s *hrisStack) startKillableHRISSync() func() {
-	p := s.processor()
-	return s.start("hris-sync (killable)", func(ctx context.Context) error {
-		if err := pipeline.Rebuild(ctx, s.pe, schemas.TopicCandidateEvents, p); err != nil {
-			return err
-		}
-		pub := s.pe.Producer()
-		defer pub.Close()
-		reader := stream.NewGroupReader(s.pe.Brokers, s.pe.Topic(schemas.TopicCandidateEvents), s.pe.Group(p.Name()), s.pe.Log)
-		defer reader.Close()
-		c := stream.NewConsumer(p, reader, pub, s.pe.Codec, s.pe.Retry, s.pe.Metrics, s.pe.Log)
-		c.Grace = 0
-		return c.Run(ctx)
-	})
 }
 
 func (s *hrisStack) startNormalizer() func() {
@@ -712,9 +696,10 @@ func TestHRISSync_SilentChangeCaughtAlertedAndCounted(t *testing.T) {
 	}
 }
 
-// TestHRISSync_KilledMidStreamNoDuplicate: the sync processor is stopped abruptly while it
-// works through 20 hires against a slow BambooHR (requests cut off mid-way, state lost), then a
-// fresh one starts from the committed offsets and the log: 20 employees, none twice.
+// TestHRISSync_KilledMidStreamNoDuplicate: the sync processor runs in its own process (this
+// test binary again, see TestHRISSyncHelperProcess) and is SIGKILLed while it works through 20
+// hires against a slow BambooHR — mid-request, mid-batch, with whatever it had not committed —
+// then a fresh processor starts from the committed offsets and the log: 20 employees, none twice.
 func TestHRISSync_KilledMidStreamNoDuplicate(t *testing.T) {
 	s := newHRISStack(t, hrisRetry())
 	s.emu.SetFaults(bamboohr.Faults{SlowRate: 1, Slow: bamboohr.Duration(25 * time.Millisecond)})
@@ -723,17 +708,33 @@ func TestHRISSync_KilledMidStreamNoDuplicate(t *testing.T) {
 	for _, h := range hires {
 		s.postHire(h)
 	}
-	kill := s.startKillableHRISSync()
+	var out bytes.Buffer
+	cmd := exec.Command(os.Args[0], "-test.run=^TestHRISSyncHelperProcess$", "-test.count=1")
+	cmd.Env = append(os.Environ(), "HIRESTREAM_HRIS_HELPER=1", "HRIS_HELPER_PREFIX="+s.pe.Prefix, "HRIS_HELPER_BAMBOOHR_URL="+s.emuURL)
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
 	testkit.Eventually(t, 90*time.Second, func() (bool, string) {
+		select {
+		case err := <-exited:
+			t.Fatalf("the hris-sync process exited before it was killed (%v):\n%s", err, out.String())
+		default:
+		}
 		n := len(s.employees())
 		return n >= 5, fmt.Sprintf("%d employees", n)
 	})
-	kill()
+	if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	<-exited
 	before := len(s.employees())
 	if before >= len(hires) {
 		t.Fatalf("the processor finished all %d hires before it was killed; nothing was tested", before)
 	}
-	t.Logf("killed after %d of %d employees (%d creates, %d requests)", before, len(hires), s.emu.Stats().Creates, s.emu.Stats().Requests)
+	t.Logf("SIGKILLed after %d of %d employees (%d creates, %d requests)", before, len(hires), s.emu.Stats().Creates, s.emu.Stats().Requests)
 	s.startHRISSync()
 	s.waitSynced(hires, 2, 2*time.Minute)
 	emps := s.employees()
@@ -747,6 +748,42 @@ func TestHRISSync_KilledMidStreamNoDuplicate(t *testing.T) {
 	if st := s.emu.Stats(); st.Creates != len(hires) {
 		t.Fatalf("%d creates for %d hires", st.Creates, len(hires))
 	}
+}
+
+// TestHRISSyncHelperProcess is not a test on its own: TestHRISSync_KilledMidStreamNoDuplicate
+// runs the test binary again with HIRESTREAM_HRIS_HELPER=1 to get a hris-sync processor in a
+// process it can SIGKILL. It is wired as pipeline.RunHRISSync wires it, except for a short
+// consumer-group session, so the group notices the dead member in seconds instead of 30 s.
+func TestHRISSyncHelperProcess(t *testing.T) {
+	if os.Getenv("HIRESTREAM_HRIS_HELPER") != "1" {
+		return
+	}
+	log := slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	pe := pipeline.Env{Brokers: strings.Split(os.Getenv(testkit.EnvKafka), ","), Prefix: os.Getenv("HRIS_HELPER_PREFIX"),
+		Codec: schemas.MustCodec(), Metrics: stream.NewMetrics(prometheus.NewRegistry()), Log: log, Retry: hrisRetry()}
+	m, err := hrissync.LoadMapping("../../deploy/hris/mapping.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := hrissync.NewBambooHR(hrissync.BambooHRConfig{URL: os.Getenv("HRIS_HELPER_BAMBOOHR_URL"), CompanyDomain: "acme",
+		APIKey: "emulator-key", KeyField: m.KeyField, Timeout: 2 * time.Second, ReadBackoff: 10 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := hrissync.New(hrissync.Config{Mapping: m, HRIS: c, MaxAttempts: pe.Retry.MaxAttempts, MaxElapsed: pe.Retry.MaxElapsed, Log: log})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if err := pipeline.Rebuild(ctx, pe, schemas.TopicCandidateEvents, p); err != nil {
+		t.Fatal(err)
+	}
+	pub := pe.Producer()
+	reader := kafka.NewReader(kafka.ReaderConfig{Brokers: pe.Brokers, GroupID: pe.Group(p.Name()), Topic: pe.Topic(schemas.TopicCandidateEvents),
+		MinBytes: 1, MaxBytes: 10 << 20, MaxWait: time.Second, StartOffset: kafka.FirstOffset, CommitInterval: 0,
+		SessionTimeout: 6 * time.Second, RebalanceTimeout: 6 * time.Second, HeartbeatInterval: time.Second})
+	err = stream.NewConsumer(p, reader, pub, pe.Codec, pe.Retry, pe.Metrics, log).Run(ctx) // until SIGKILL
+	t.Fatalf("consumer returned: %v", err)
 }
 
 // BenchmarkHRISSync measures the sync against the emulator (no faults), through the whole
