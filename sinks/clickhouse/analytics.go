@@ -2,6 +2,8 @@ package clickhouse
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/binary"
 	"fmt"
 	"maps"
 	"slices"
@@ -23,14 +25,15 @@ import (
 // computed from scratch (ComputeApplication). A duplicate, a redelivery, a replay or a late event
 // only ever adds facts, so the newest snapshot — the one computed from the most facts — is exact.
 type Analytics struct {
-	conn driver.Conn
-	db   string
-	mu   sync.Mutex
+	conn   driver.Conn
+	db     string
+	mu     sync.Mutex
+	stages map[string]bool // stage names already in stage_names (a cache: rewriting one is harmless)
 }
 
 // NewAnalytics maintains the model in database db.
 func NewAnalytics(conn driver.Conn, db string) *Analytics {
-	return &Analytics{conn: conn, db: quoteIdent(db)}
+	return &Analytics{conn: conn, db: quoteIdent(db), stages: map[string]bool{}}
 }
 
 // idChunk bounds the ids in one IN (...) list, well under max_query_size (256 KiB).
@@ -50,27 +53,38 @@ func (h HistoryEvent) values() []any {
 
 var stateColumns = []string{
 	"application_id", "candidate_id", "job_id", "job_title", "department", "source_channel", "prospect",
-	"status", "current_stage", "applied_at", "first_offer_at", "offer_accepted_at", "offer_declined_at",
-	"has_offer", "hired_at", "rejected_at", "deleted_at", "time_to_hire_seconds", "days_to_hire",
-	"last_event_at", "events", "stint_stage", "stint_entered_at", "stint_exited_at",
-	"stint_duration_seconds", "stint_exit_kind", "version",
+	"status", "current_stage", "current_stage_key", "applied_at", "first_offer_at", "offer_accepted_at",
+	"offer_declined_at", "has_offer", "hired_at", "rejected_at", "deleted_at", "time_to_hire_seconds",
+	"days_to_hire", "last_event_at", "events", "stint_stage", "stint_stage_key", "stint_entered_at",
+	"stint_exited_at", "stint_duration_seconds", "stint_exit_kind", "version",
+}
+
+// StageKey is the stage_names key of a stage name: the first 8 bytes of its SHA-256.
+func StageKey(name string) uint64 {
+	h := sha256.Sum256([]byte(name))
+	return binary.BigEndian.Uint64(h[:8])
 }
 
 func (s ApplicationState) values() []any {
 	n := len(s.Stints)
 	stage, kind := make([]string, n), make([]string, n)
+	keys := make([]uint64, n)
 	entered, exited, dur := make([]time.Time, n), make([]*time.Time, n), make([]*uint32, n)
 	for i, x := range s.Stints {
-		stage[i], entered[i], exited[i], kind[i] = x.Stage, x.Entered, x.Exited, x.ExitKind
+		stage[i], keys[i], entered[i], exited[i], kind[i] = x.Stage, StageKey(x.Stage), x.Entered, x.Exited, x.ExitKind
 		if x.Exited != nil {
 			d := uint32(x.Exited.Sub(x.Entered) / time.Second)
 			dur[i] = &d
 		}
 	}
+	var current uint64
+	if s.CurrentStage != "" {
+		current = StageKey(s.CurrentStage)
+	}
 	return []any{s.ApplicationID, s.CandidateID, s.JobID, s.JobTitle, s.Department, s.SourceChannel, b2u(s.Prospect),
-		s.Status, s.CurrentStage, s.AppliedAt, s.FirstOfferAt, s.OfferAcceptedAt, s.OfferDeclinedAt,
+		s.Status, s.CurrentStage, current, s.AppliedAt, s.FirstOfferAt, s.OfferAcceptedAt, s.OfferDeclinedAt,
 		b2u(s.HasOffer), s.HiredAt, s.RejectedAt, s.DeletedAt, s.TimeToHireSeconds, s.DaysToHire,
-		s.LastEventAt, uint32(s.Events), stage, entered, exited, dur, kind, s.Version}
+		s.LastEventAt, uint32(s.Events), stage, keys, entered, exited, dur, kind, s.Version}
 }
 
 // HistoryFromEvent is the application_events rows of ev: one for an application-shaped event,
@@ -220,6 +234,9 @@ func (a *Analytics) recompute(ctx context.Context, ids []string) error {
 				extra[[2]string{s.CandidateID, id}] = true
 			}
 		}
+		if err := a.insertStageNames(ctx, states); err != nil {
+			return err
+		}
 		if err := a.insertStates(ctx, states); err != nil {
 			return err
 		}
@@ -346,6 +363,27 @@ func (a *Analytics) insertLinks(ctx context.Context, links map[[2]string]bool) e
 	})
 }
 
+// insertStageNames records the names of the stages in states that are not known yet.
+func (a *Analytics) insertStageNames(ctx context.Context, states []ApplicationState) error {
+	var names []string
+	for _, s := range states {
+		for _, x := range s.Stints {
+			if !a.stages[x.Stage] && !slices.Contains(names, x.Stage) {
+				names = append(names, x.Stage)
+			}
+		}
+	}
+	err := a.insert(ctx, "stage_names", []string{"stage_key", "stage"}, len(names), func(i int) []any {
+		return []any{StageKey(names[i]), names[i]}
+	})
+	if err == nil {
+		for _, n := range names {
+			a.stages[n] = true
+		}
+	}
+	return err
+}
+
 func (a *Analytics) insertStates(ctx context.Context, states []ApplicationState) error {
 	return a.insert(ctx, "application_state", stateColumns, len(states), func(i int) []any { return states[i].values() })
 }
@@ -391,5 +429,5 @@ func inList(ids []string) string {
 func (w *Writer) Analytics() *Analytics {
 	// NewWriter built w.insert as "INSERT INTO `db`.candidate_events (...)".
 	db, _, _ := strings.Cut(strings.TrimPrefix(w.insert, "INSERT INTO "), ".candidate_events")
-	return &Analytics{conn: w.conn, db: db}
+	return &Analytics{conn: w.conn, db: db, stages: map[string]bool{}}
 }
