@@ -101,3 +101,26 @@ func TestParseFilters(t *testing.T) {
 		}
 	}
 }
+
+// TestSQL_Portable rejects what DESIGN.md rules out for SQL that must run on 18.16 and on current
+// releases alike (the golden test then runs every file on both engines).
+func TestSQL_Portable(t *testing.T) {
+	bad := map[string]*regexp.Regexp{
+		"window function":           regexp.MustCompile(`(?i)\bover\s*\(`),
+		"CTE subquery":              regexp.MustCompile(`(?i)\bwith\s+\w+\s+as\s*\(`),
+		"LowCardinality":            regexp.MustCompile(`(?i)lowcardinality`),
+		"positional GROUP/ORDER BY": regexp.MustCompile(`(?i)\b(group|order)\s+by\s+\d`),
+		"PREWHERE":                  regexp.MustCompile(`(?i)\bprewhere\b`),
+		"approximate quantile":      regexp.MustCompile(`(?i)\b(median|quantiles?)\s*\(`),
+		"approximate uniq":          regexp.MustCompile(`(?i)\buniq(combined|hll12)?\s*\(`),
+		"DateTime64":                regexp.MustCompile(`(?i)datetime64`),
+		"ANY INNER/RIGHT/FULL JOIN": regexp.MustCompile(`(?i)\bany\s+(inner|right|full)\b`),
+	}
+	for _, m := range Metrics() {
+		for what, re := range bad {
+			if loc := re.FindStringIndex(m.SQL); loc != nil {
+				t.Errorf("%s: %s at %q", m.Name, what, m.SQL[loc[0]:min(loc[1]+20, len(m.SQL))])
+			}
+		}
+	}
+}
