@@ -427,7 +427,5 @@ func inList(ids []string) string {
 // Analytics returns the projection that maintains the analytics model in the writer's
 // database, so the sink and replay run it alongside the writer.
 func (w *Writer) Analytics() *Analytics {
-	// NewWriter built w.insert as "INSERT INTO `db`.candidate_events (...)".
-	db, _, _ := strings.Cut(strings.TrimPrefix(w.insert, "INSERT INTO "), ".candidate_events")
-	return &Analytics{conn: w.conn, db: db, stages: map[string]bool{}}
+	return &Analytics{conn: w.conn, db: quoteIdent(w.db), stages: map[string]bool{}}
 }

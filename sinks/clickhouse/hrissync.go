@@ -2,9 +2,6 @@ package clickhouse
 
 import (
 	"context"
-	"errors"
-	"fmt"
-	"strings"
 	"time"
 
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
@@ -62,76 +59,21 @@ func RowFromHRISSync(ev schemas.Event, partition int, offset int64) (HRISSyncRow
 	return r, true
 }
 
-func (r HRISSyncRow) check() error {
-	var errs []error
-	for name, t := range map[string]time.Time{"occurred_at": r.OccurredAt, "recorded_at": r.RecordedAt} {
-		if t.Before(minDateTime) || t.After(maxDateTime) {
-			errs = append(errs, fmt.Errorf("%s %s is outside ClickHouse DateTime (1970-01-01..2105-12-31)", name, t.Format(time.RFC3339)))
-		}
-	}
-	if r.EventID == "" {
-		errs = append(errs, errors.New("event_id is empty"))
-	}
-	return errors.Join(errs...)
-}
+func (r HRISSyncRow) check() error  { return checkEvent(r.EventID, r.OccurredAt, r.RecordedAt) }
+func (r HRISSyncRow) rowID() string { return r.EventID }
 
 // HRISSyncWriter inserts HRISSyncRows into <db>.hris_syncs.
-type HRISSyncWriter struct {
-	conn   driver.Conn
-	insert string
-}
+type HRISSyncWriter struct{ rows inserter[HRISSyncRow] }
 
 // NewHRISSyncWriter builds a writer for database db.
 func NewHRISSyncWriter(conn driver.Conn, db string) *HRISSyncWriter {
-	return &HRISSyncWriter{conn: conn, insert: "INSERT INTO " + quoteIdent(db) + ".hris_syncs (" + strings.Join(hrisSyncColumns, ", ") + ")"}
+	return &HRISSyncWriter{rows: newInserter[HRISSyncRow](conn, db, "hris_syncs", hrisSyncColumns)}
 }
 
-// Write inserts rows as one batch (PrepareBatch: Exec with bound values hangs on 18.16). Rows
-// failing the local check, or refused by the server for good when sent alone, come back in
-// rejected; err means the whole batch should be retried.
+// Write inserts rows as one batch. Rows failing the local check, or refused by the server for
+// good when sent alone, come back in rejected; err means the whole batch should be retried.
 func (w *HRISSyncWriter) Write(ctx context.Context, rows []HRISSyncRow) (rejected map[int]error, err error) {
-	rejected = map[int]error{}
-	var good []int
-	for i, r := range rows {
-		if err := r.check(); err != nil {
-			rejected[i] = schemas.Permanent(err)
-			continue
-		}
-		good = append(good, i)
-	}
-	if len(good) == 0 {
-		return rejected, nil
-	}
-	err = w.send(ctx, rows, good)
-	if err == nil || !schemas.IsPermanent(err) {
-		return rejected, err
-	}
-	for _, i := range good {
-		if err := w.send(ctx, rows, []int{i}); err != nil {
-			if !schemas.IsPermanent(err) {
-				return rejected, err
-			}
-			rejected[i] = err
-		}
-	}
-	return rejected, nil
-}
-
-func (w *HRISSyncWriter) send(ctx context.Context, rows []HRISSyncRow, idx []int) error {
-	batch, err := w.conn.PrepareBatch(ctx, w.insert)
-	if err != nil {
-		return classify(fmt.Errorf("prepare insert: %w", err))
-	}
-	for _, i := range idx {
-		if err := batch.Append(rows[i].values()...); err != nil {
-			batch.Abort()
-			return schemas.Permanent(fmt.Errorf("append row %s: %w", rows[i].EventID, err))
-		}
-	}
-	if err := batch.Send(); err != nil {
-		return classify(fmt.Errorf("insert %d rows: %w", len(idx), err))
-	}
-	return nil
+	return w.rows.write(ctx, rows)
 }
 
 // HRISSyncErrorRateSQL is the sync error rate per day and per target: one query over hris_syncs

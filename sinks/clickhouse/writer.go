@@ -2,12 +2,8 @@ package clickhouse
 
 import (
 	"context"
-	"errors"
-	"fmt"
-	"strings"
 	"time"
 
-	ch "github.com/ClickHouse/clickhouse-go/v2"
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 	"github.com/hirestream/hirestream/schemas"
 )
@@ -119,96 +115,24 @@ func RowFromEvent(ev schemas.Event, partition int, offset int64) EventRow {
 	return r
 }
 
-// DateTime on 18.16 is a UInt32 of seconds: these bounds are what the server can hold.
-var (
-	minDateTime = time.Unix(0, 0).UTC()
-	maxDateTime = time.Date(2105, 12, 31, 23, 59, 59, 0, time.UTC)
-)
-
-// check rejects what the server would store wrongly or refuse, naming the field and value.
-func (r EventRow) check() error {
-	var errs []error
-	for name, t := range map[string]time.Time{"occurred_at": r.OccurredAt, "recorded_at": r.RecordedAt} {
-		if t.Before(minDateTime) || t.After(maxDateTime) {
-			errs = append(errs, fmt.Errorf("%s %s is outside ClickHouse DateTime (1970-01-01..2105-12-31)", name, t.Format(time.RFC3339)))
-		}
-	}
-	if r.EventID == "" {
-		errs = append(errs, errors.New("event_id is empty"))
-	}
-	return errors.Join(errs...)
-}
+func (r EventRow) check() error  { return checkEvent(r.EventID, r.OccurredAt, r.RecordedAt) }
+func (r EventRow) rowID() string { return r.EventID }
 
 // Writer inserts EventRows into <db>.candidate_events.
 type Writer struct {
-	conn   driver.Conn
-	insert string
+	rows inserter[EventRow]
+	conn driver.Conn
+	db   string
 }
 
 // NewWriter builds a writer for database db.
 func NewWriter(conn driver.Conn, db string) *Writer {
-	return &Writer{conn: conn, insert: "INSERT INTO " + quoteIdent(db) + ".candidate_events (" + strings.Join(eventColumns, ", ") + ")"}
+	return &Writer{rows: newInserter[EventRow](conn, db, "candidate_events", eventColumns), conn: conn, db: db}
 }
 
 // Write inserts rows as one batch. Rows that fail the local check, or that the server refuses
 // with a permanent error when tried alone, are returned in rejected (for the DLQ); err means
 // the whole batch should be retried.
 func (w *Writer) Write(ctx context.Context, rows []EventRow) (rejected map[int]error, err error) {
-	rejected = map[int]error{}
-	var good []int
-	for i, r := range rows {
-		if err := r.check(); err != nil {
-			rejected[i] = schemas.Permanent(err)
-			continue
-		}
-		good = append(good, i)
-	}
-	if len(good) == 0 {
-		return rejected, nil
-	}
-	err = w.send(ctx, rows, good)
-	if err == nil || !schemas.IsPermanent(err) {
-		return rejected, err
-	}
-	// The server refused the batch for good: find the rows it refuses by sending them one by one.
-	for _, i := range good {
-		if err := w.send(ctx, rows, []int{i}); err != nil {
-			if !schemas.IsPermanent(err) {
-				return rejected, err
-			}
-			rejected[i] = err
-		}
-	}
-	return rejected, nil
-}
-
-func (w *Writer) send(ctx context.Context, rows []EventRow, idx []int) error {
-	batch, err := w.conn.PrepareBatch(ctx, w.insert)
-	if err != nil {
-		return classify(fmt.Errorf("prepare insert: %w", err))
-	}
-	for _, i := range idx {
-		if err := batch.Append(rows[i].values()...); err != nil {
-			batch.Abort()
-			return schemas.Permanent(fmt.Errorf("append row %s: %w", rows[i].EventID, err))
-		}
-	}
-	if err := batch.Send(); err != nil {
-		return classify(fmt.Errorf("insert %d rows: %w", len(idx), err))
-	}
-	return nil
-}
-
-// permanentCodes are ClickHouse error codes that retrying the same rows cannot fix.
-var permanentCodes = map[int32]bool{
-	6: true, 16: true, 26: true, 27: true, 32: true, 38: true, 41: true, 53: true, 62: true,
-	69: true, 70: true, 72: true, 117: true, 321: true,
-}
-
-func classify(err error) error {
-	var exc *ch.Exception
-	if errors.As(err, &exc) && permanentCodes[exc.Code] {
-		return schemas.Permanent(err)
-	}
-	return err
+	return w.rows.write(ctx, rows)
 }
