@@ -11,6 +11,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/hirestream/hirestream/schemas"
 )
 
 // Owner says which system is the source of truth for a field.
@@ -417,7 +419,7 @@ func (p *parser) field(i, off int, rf rawField, m *Mapping) (Field, []error) {
 			bad(fmt.Sprintf("transform.format %q is unknown: use one of %s", tr.Format, strings.Join(moneyFormats, ", ")))
 		}
 		for _, c := range tr.Currencies {
-			if !isCurrencyCode(c) {
+			if !schemas.IsCurrencyCode(c) {
 				bad(fmt.Sprintf("transform.currencies: %q is not an ISO 4217 code like USD", c))
 			}
 		}

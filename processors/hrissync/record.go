@@ -110,10 +110,10 @@ func (m *Mapping) checkSalary(rec Record, c *state.Candidate) (Problem, bool) {
 	if err != nil {
 		return Problem{Field: m.SalaryField, Reason: fmt.Sprintf("salary %q does not parse: %v", v, err)}, false
 	}
-	wantText := formatMinor(want.AmountMinor, currencyExponent(want.Currency)) + " " + want.Currency
+	wantText := formatMinor(want.AmountMinor, schemas.CurrencyExponent(want.Currency)) + " " + want.Currency
 	if got.AmountMinor != want.AmountMinor || got.Currency != strings.ToUpper(want.Currency) {
 		return Problem{Field: m.SalaryField, Reason: "the salary to write does not equal the " + label,
-			Expected: wantText, Actual: formatMinor(got.AmountMinor, currencyExponent(got.Currency)) + " " + got.Currency}, false
+			Expected: wantText, Actual: formatMinor(got.AmountMinor, schemas.CurrencyExponent(got.Currency)) + " " + got.Currency}, false
 	}
 	return Problem{}, true
 }

@@ -169,7 +169,7 @@ func resolve(s string, c *state.Candidate, o *schemas.Offer) input {
 		if o.Salary == nil {
 			return input{}
 		}
-		return input{text: formatMinor(o.Salary.AmountMinor, currencyExponent(o.Salary.Currency))}
+		return input{text: formatMinor(o.Salary.AmountMinor, schemas.CurrencyExponent(o.Salary.Currency))}
 	case "offer.salary.currency":
 		if o.Salary == nil {
 			return input{}
@@ -352,7 +352,7 @@ func parseDate(s string, formats []string) (time.Time, error) {
 
 func formatMoney(m *schemas.Money, t *Transform) (string, error) {
 	cur := strings.ToUpper(strings.TrimSpace(m.Currency))
-	if !isCurrencyCode(cur) {
+	if !schemas.IsCurrencyCode(cur) {
 		return "", fmt.Errorf("currency %q is not an ISO 4217 code", m.Currency)
 	}
 	if len(t.Currencies) > 0 && !slices.Contains(t.Currencies, cur) {
@@ -361,7 +361,7 @@ func formatMoney(m *schemas.Money, t *Transform) (string, error) {
 	if m.AmountMinor < 0 {
 		return "", fmt.Errorf("amount %d is negative", m.AmountMinor)
 	}
-	amount := formatMinor(m.AmountMinor, currencyExponent(cur))
+	amount := formatMinor(m.AmountMinor, schemas.CurrencyExponent(cur))
 	switch t.Format {
 	case "amount":
 		return amount, nil
@@ -403,11 +403,11 @@ func ParseMoney(s, currency string) (schemas.Money, error) {
 		return schemas.Money{}, fmt.Errorf("%q is not an amount and a currency", s)
 	}
 	currency = strings.ToUpper(currency)
-	if !isCurrencyCode(currency) {
+	if !schemas.IsCurrencyCode(currency) {
 		return schemas.Money{}, fmt.Errorf("%q has no ISO 4217 currency", s)
 	}
 	s = strings.ReplaceAll(s, ",", "")
-	exp := currencyExponent(currency)
+	exp := schemas.CurrencyExponent(currency)
 	whole, frac, _ := strings.Cut(s, ".")
 	if whole == "" || !allDigits(whole) || !allDigits(frac) {
 		return schemas.Money{}, fmt.Errorf("amount %q is not a decimal number", s)
@@ -433,32 +433,6 @@ func allDigits(s string) bool {
 		}
 	}
 	return true
-}
-
-func isCurrencyCode(s string) bool {
-	if len(s) != 3 {
-		return false
-	}
-	for i := 0; i < 3; i++ {
-		if s[i] < 'A' || s[i] > 'Z' {
-			return false
-		}
-	}
-	return true
-}
-
-// currencyExponent is the ISO 4217 minor-unit exponent: 2 unless listed (same table as the
-// Greenhouse normalizer, which produced the minor units).
-func currencyExponent(code string) int {
-	switch code {
-	case "BIF", "CLP", "DJF", "GNF", "ISK", "JPY", "KMF", "KRW", "PYG", "RWF", "UGX", "UYI", "VND", "VUV", "XAF", "XOF", "XPF":
-		return 0
-	case "BHD", "IQD", "JOD", "KWD", "LYD", "OMR", "TND":
-		return 3
-	case "CLF", "UYW":
-		return 4
-	}
-	return 2
 }
 
 var placeholder = regexp.MustCompile(`\{([a-z_]+)\}`)

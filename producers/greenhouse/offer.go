@@ -166,10 +166,10 @@ func moneyOf(f customField) (*schemas.Money, error) {
 	if cur == "" {
 		cur = strings.ToUpper(strings.TrimSpace(string(v.Currency)))
 	}
-	if !isCurrencyCode(cur) {
+	if !schemas.IsCurrencyCode(cur) {
 		return nil, errNoCurrency
 	}
-	minor, err := parseMinor(amount, currencyExponent(cur))
+	minor, err := parseMinor(amount, schemas.CurrencyExponent(cur))
 	if err != nil {
 		return nil, err
 	}
@@ -267,31 +267,6 @@ func allDigits(s string) bool {
 		}
 	}
 	return true
-}
-
-func isCurrencyCode(s string) bool {
-	if len(s) != 3 {
-		return false
-	}
-	for i := 0; i < 3; i++ {
-		if s[i] < 'A' || s[i] > 'Z' {
-			return false
-		}
-	}
-	return true
-}
-
-// currencyExponent is the ISO 4217 minor-unit exponent: 2 unless listed.
-func currencyExponent(code string) int {
-	switch code {
-	case "BIF", "CLP", "DJF", "GNF", "ISK", "JPY", "KMF", "KRW", "PYG", "RWF", "UGX", "UYI", "VND", "VUV", "XAF", "XOF", "XPF":
-		return 0
-	case "BHD", "IQD", "JOD", "KWD", "LYD", "OMR", "TND":
-		return 3
-	case "CLF", "UYW":
-		return 4
-	}
-	return 2
 }
 
 // payPeriod normalises a compensation frequency: "annually" → "annual"; unknown values are kept,
