@@ -214,8 +214,19 @@ func withDB(sql, db string) string {
 	return strings.ReplaceAll(sql, "{db}", "`"+strings.ReplaceAll(db, "`", "")+"`")
 }
 
-// replaceParams substitutes @name outside string literals, quoted identifiers and comments.
+// replaceParams substitutes the literals in lit for their @name parameters.
 func replaceParams(sql string, lit map[string]string) string {
+	return SubstituteParams(sql, func(name string) (string, bool) {
+		v, ok := lit[name]
+		return v, ok
+	})
+}
+
+// SubstituteParams replaces each @name, and the {db} placeholder (passed to sub as "{db}"),
+// outside string literals, quoted identifiers and comments with sub(name); whatever sub
+// declines (false) is left as it is. The dashboard server, the chDB harness and the Grafana
+// generator all expand the SQL files through it.
+func SubstituteParams(sql string, sub func(name string) (string, bool)) string {
 	var b strings.Builder
 	for i := 0; i < len(sql); i++ {
 		c := sql[i]
@@ -238,12 +249,19 @@ func replaceParams(sql string, lit map[string]string) string {
 			}
 			b.WriteString(sql[i : i+j])
 			i += j - 1
+		case strings.HasPrefix(sql[i:], "{db}"):
+			if v, ok := sub("{db}"); ok {
+				b.WriteString(v)
+			} else {
+				b.WriteString("{db}")
+			}
+			i += len("{db}") - 1
 		case c == '@':
 			j := i + 1
 			for j < len(sql) && (sql[j] == '_' || sql[j] >= 'a' && sql[j] <= 'z' || sql[j] >= 'A' && sql[j] <= 'Z' || sql[j] >= '0' && sql[j] <= '9') {
 				j++
 			}
-			if v, ok := lit[sql[i+1:j]]; ok {
+			if v, ok := sub(sql[i+1 : j]); ok {
 				b.WriteString(v)
 				i = j - 1
 			} else {

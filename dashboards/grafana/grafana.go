@@ -32,7 +32,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"strings"
 
 	"github.com/hirestream/hirestream/dashboards"
 )
@@ -51,53 +50,25 @@ var Variables = map[string]string{"job_id": "job_id", "department": "department"
 
 // Translate applies the translation rule to a metric's SQL.
 func Translate(sql string) (string, error) {
-	var b strings.Builder
-	for i := 0; i < len(sql); i++ {
-		c := sql[i]
+	var unknown []string
+	out := dashboards.SubstituteParams(sql, func(name string) (string, bool) {
 		switch {
-		case c == '\'' || c == '`' || c == '"':
-			j := i + 1
-			for j < len(sql) && sql[j] != c {
-				if sql[j] == '\\' {
-					j++
-				}
-				j++
-			}
-			end := min(j+1, len(sql))
-			b.WriteString(sql[i:end])
-			i = end - 1
-		case c == '-' && i+1 < len(sql) && sql[i+1] == '-':
-			j := strings.IndexByte(sql[i:], '\n')
-			if j < 0 {
-				j = len(sql) - i
-			}
-			b.WriteString(sql[i : i+j])
-			i += j - 1
-		case strings.HasPrefix(sql[i:], "{db}"):
-			b.WriteString("${database}")
-			i += len("{db}") - 1
-		case c == '@':
-			j := i + 1
-			for j < len(sql) && (sql[j] == '_' || sql[j] >= 'a' && sql[j] <= 'z' || sql[j] >= 'A' && sql[j] <= 'Z' || sql[j] >= '0' && sql[j] <= '9') {
-				j++
-			}
-			name := sql[i+1 : j]
-			switch {
-			case name == "from":
-				b.WriteString("$__fromTime")
-			case name == "to":
-				b.WriteString("$__toTime")
-			case Variables[name] != "":
-				b.WriteString("${" + Variables[name] + ":singlequote}")
-			default:
-				return "", fmt.Errorf("parameter @%s has no Grafana translation", name)
-			}
-			i = j - 1
-		default:
-			b.WriteByte(c)
+		case name == "{db}":
+			return "${database}", true
+		case name == "from":
+			return "$__fromTime", true
+		case name == "to":
+			return "$__toTime", true
+		case Variables[name] != "":
+			return "${" + Variables[name] + ":singlequote}", true
 		}
+		unknown = append(unknown, name)
+		return "", false
+	})
+	if len(unknown) > 0 {
+		return "", fmt.Errorf("parameter @%s has no Grafana translation", unknown[0])
 	}
-	return b.String(), nil
+	return out, nil
 }
 
 // panelSpec is how one metric is drawn in Grafana.
