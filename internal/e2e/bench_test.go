@@ -13,15 +13,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hirestream/hirestream/internal/config"
 	"github.com/hirestream/hirestream/internal/pipeline"
-	"github.com/hirestream/hirestream/internal/stream"
 	"github.com/hirestream/hirestream/internal/testkit"
 	"github.com/hirestream/hirestream/producers/greenhouse"
 	"github.com/hirestream/hirestream/producers/simulate"
 	"github.com/hirestream/hirestream/schemas"
 	chsink "github.com/hirestream/hirestream/sinks/clickhouse"
-	"github.com/prometheus/client_golang/prometheus"
 	"github.com/segmentio/kafka-go"
 )
 
@@ -70,7 +67,7 @@ func BenchmarkIngest(b *testing.B) {
 	brokers := testkit.Brokers(b)
 	prefix := testkit.Topics(b, brokers)
 	log := slog.New(slog.NewJSONHandler(io.Discard, nil))
-	pe := pipeline.Env{Brokers: brokers, Prefix: prefix, Codec: schemas.MustCodec(), Metrics: stream.NewMetrics(prometheus.NewRegistry()), Log: log}
+	pe := testPipelineEnv(brokers, prefix, log)
 	pub := pe.Producer()
 	defer pub.Close()
 	srv := httptest.NewServer(greenhouse.NewHandler(greenhouse.HandlerConfig{Secret: []byte(secret), MaxBodyBytes: 1 << 20, Now: time.Now}, pub, log))
@@ -146,8 +143,7 @@ func BenchmarkSink(b *testing.B) {
 	conn, db := testkit.Database(b, addr)
 	_, rawDB := testkit.Database(b, addr)
 	log := slog.New(slog.NewJSONHandler(io.Discard, nil))
-	pe := pipeline.Env{Brokers: brokers, Prefix: prefix, Codec: schemas.MustCodec(), Metrics: stream.NewMetrics(prometheus.NewRegistry()), Log: log,
-		Retry: config.Retry{MaxAttempts: 5, Initial: 50 * time.Millisecond, Max: time.Second, MaxElapsed: time.Minute}}
+	pe := testPipelineEnv(brokers, prefix, log)
 
 	// Realistic canonical events: a synthetic funnel, normalized, repeated with fresh ids.
 	norm := greenhouse.NewNormalizer(greenhouse.Options{})
@@ -222,8 +218,7 @@ func BenchmarkNormalizer(b *testing.B) {
 	brokers := testkit.Brokers(b)
 	prefix := testkit.Topics(b, brokers)
 	log := slog.New(slog.NewJSONHandler(io.Discard, nil))
-	pe := pipeline.Env{Brokers: brokers, Prefix: prefix, Codec: schemas.MustCodec(), Metrics: stream.NewMetrics(prometheus.NewRegistry()), Log: log,
-		Retry: config.Retry{MaxAttempts: 5, Initial: 50 * time.Millisecond, Max: time.Second, MaxElapsed: time.Minute}}
+	pe := testPipelineEnv(brokers, prefix, log)
 	gen := simulate.New(simulate.Config{Seed: 9, Candidates: 400, Start: time.Date(2026, 9, 1, 0, 0, 0, 0, time.UTC)})
 	var raws []schemas.Event
 	for d, ok := gen.Next(); ok; d, ok = gen.Next() {

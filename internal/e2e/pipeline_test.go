@@ -51,10 +51,7 @@ func newEnv(t *testing.T) *env {
 	if testing.Verbose() {
 		log = slog.New(slog.NewJSONHandler(&testWriter{t}, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	}
-	e := &env{t: t, conn: conn, db: db, ctx: context.Background(), pe: pipeline.Env{
-		Brokers: brokers, Prefix: prefix, Codec: schemas.MustCodec(), Metrics: stream.NewMetrics(prometheus.NewRegistry()),
-		Log: log, Retry: config.Retry{MaxAttempts: 5, Initial: 50 * time.Millisecond, Max: time.Second, MaxElapsed: 30 * time.Second},
-	}}
+	e := &env{t: t, conn: conn, db: db, ctx: context.Background(), pe: testPipelineEnv(brokers, prefix, log)}
 	pub := e.pe.Producer()
 	srv := httptest.NewServer(greenhouse.NewHandler(greenhouse.HandlerConfig{Secret: []byte(secret), MaxBodyBytes: 1 << 20, Now: time.Now}, pub, log))
 	e.url = srv.URL
@@ -64,6 +61,13 @@ func newEnv(t *testing.T) *env {
 		e.stopAll()
 	})
 	return e
+}
+
+// testPipelineEnv is the Env the tests and benchmarks here run under: topics under prefix, fresh
+// metrics, retries quick enough for a test.
+func testPipelineEnv(brokers []string, prefix string, log *slog.Logger) pipeline.Env {
+	return pipeline.Env{Brokers: brokers, Prefix: prefix, Codec: schemas.MustCodec(), Metrics: stream.NewMetrics(prometheus.NewRegistry()),
+		Log: log, Retry: config.Retry{MaxAttempts: 5, Initial: 50 * time.Millisecond, Max: time.Second, MaxElapsed: 30 * time.Second}}
 }
 
 type testWriter struct{ t *testing.T }
