@@ -1,7 +1,8 @@
 -- hris-sync-error-rate: per HRIS target, the candidates whose latest sync in [from, to)
 -- succeeded (candidates_synced) or failed (candidates_failed), and failed/(synced + failed).
 -- A candidate retried until it succeeded counts as synced. job_id, department and
--- source_channel keep candidates with a matching application.
+-- source_channel keep candidates with a matching application (the subquery is constant-false,
+-- so not run, when no such filter is set).
 SELECT
     target,
     toUInt64(countIf(last_type = 'hris.sync_succeeded')) AS candidates_synced,
@@ -16,10 +17,16 @@ FROM
             OR candidate_id IN
             (
                 SELECT candidate_id
-                FROM {db}.applications
-                WHERE (@job_id = '' OR job_id = @job_id)
-                    AND (@department = '' OR department = @department)
-                    AND (@source_channel = '' OR source_channel = @source_channel)
+                FROM {db}.application_state FINAL
+                WHERE (@job_id != '' OR @department != '' OR @source_channel != '')
+                    AND dims_key IN
+                    (
+                        SELECT dims_key
+                        FROM {db}.application_dims
+                        WHERE (@job_id = '' OR job_id = @job_id)
+                            AND (@department = '' OR department = @department)
+                            AND (@source_channel = '' OR source_channel = @source_channel)
+                    )
             ))
     GROUP BY target, candidate_id
 )

@@ -24,9 +24,14 @@ FROM
         WHERE status != 'deleted'
             AND prospect = 0
             AND applied_at >= @from AND applied_at < @to
-            AND (@job_id = '' OR job_id = @job_id)
-            AND (@department = '' OR department = @department)
-            AND (@source_channel = '' OR source_channel = @source_channel)
+            AND dims_key IN
+                (
+                    SELECT dims_key
+                    FROM {db}.application_dims
+                    WHERE (@job_id = '' OR job_id = @job_id)
+                        AND (@department = '' OR department = @department)
+                        AND (@source_channel = '' OR source_channel = @source_channel)
+                )
     )
     ARRAY JOIN entered_keys AS stage_key
     GROUP BY stage_key

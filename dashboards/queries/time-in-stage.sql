@@ -8,25 +8,29 @@ FROM
 (
     SELECT
         stage_key,
-        toUInt64(countIf(exited_at IS NOT NULL)) AS transitions,
+        toUInt64(countIf(duration_seconds IS NOT NULL)) AS transitions,
         quantileExact(0.5)(duration_seconds) AS median_seconds,
         quantileExact(0.9)(duration_seconds) AS p90_seconds,
-        toUInt64(countIf(exited_at IS NULL)) AS open_now,
+        toUInt64(countIf(duration_seconds IS NULL)) AS open_now,
         count() AS stints
     FROM
     (
-        SELECT stint_stage_key, stint_entered_at, stint_exited_at, stint_duration_seconds
+        SELECT stint_stage_key, stint_entered_at, stint_duration_seconds
         FROM {db}.application_state FINAL
         WHERE status != 'deleted'
             AND prospect = 0
-            AND (@job_id = '' OR job_id = @job_id)
-            AND (@department = '' OR department = @department)
-            AND (@source_channel = '' OR source_channel = @source_channel)
+            AND dims_key IN
+                (
+                    SELECT dims_key
+                    FROM {db}.application_dims
+                    WHERE (@job_id = '' OR job_id = @job_id)
+                        AND (@department = '' OR department = @department)
+                        AND (@source_channel = '' OR source_channel = @source_channel)
+                )
     )
     ARRAY JOIN
         stint_stage_key AS stage_key,
         stint_entered_at AS entered_at,
-        stint_exited_at AS exited_at,
         stint_duration_seconds AS duration_seconds
     WHERE entered_at >= @from AND entered_at < @to
     GROUP BY stage_key

@@ -13,13 +13,28 @@ FROM
     FROM
     (
         SELECT department AS d, job_id AS j, days_to_hire AS days
-        FROM {db}.applications
-        WHERE status = 'hired'
-            AND prospect = 0
-            AND hired_at >= @from AND hired_at < @to
-            AND (@job_id = '' OR job_id = @job_id)
-            AND (@department = '' OR department = @department)
-            AND (@source_channel = '' OR source_channel = @source_channel)
+        FROM
+        (
+            SELECT dims_key, days_to_hire
+            FROM {db}.application_state FINAL
+            WHERE status = 'hired'
+                AND prospect = 0
+                AND hired_at >= @from AND hired_at < @to
+                AND dims_key IN
+            (
+                SELECT dims_key
+                FROM {db}.application_dims
+                WHERE (@job_id = '' OR job_id = @job_id)
+                    AND (@department = '' OR department = @department)
+                    AND (@source_channel = '' OR source_channel = @source_channel)
+            )
+        ) AS hired
+        ANY LEFT JOIN
+        (
+            SELECT dims_key, any(job_id) AS job_id, any(department) AS department
+            FROM {db}.application_dims
+            GROUP BY dims_key
+        ) AS dims USING (dims_key)
     )
     GROUP BY d
     UNION ALL
@@ -32,13 +47,28 @@ FROM
     FROM
     (
         SELECT department AS d, job_id AS j, days_to_hire AS days
-        FROM {db}.applications
-        WHERE status = 'hired'
-            AND prospect = 0
-            AND hired_at >= @from AND hired_at < @to
-            AND (@job_id = '' OR job_id = @job_id)
-            AND (@department = '' OR department = @department)
-            AND (@source_channel = '' OR source_channel = @source_channel)
+        FROM
+        (
+            SELECT dims_key, days_to_hire
+            FROM {db}.application_state FINAL
+            WHERE status = 'hired'
+                AND prospect = 0
+                AND hired_at >= @from AND hired_at < @to
+                AND dims_key IN
+            (
+                SELECT dims_key
+                FROM {db}.application_dims
+                WHERE (@job_id = '' OR job_id = @job_id)
+                    AND (@department = '' OR department = @department)
+                    AND (@source_channel = '' OR source_channel = @source_channel)
+            )
+        ) AS hired
+        ANY LEFT JOIN
+        (
+            SELECT dims_key, any(job_id) AS job_id, any(department) AS department
+            FROM {db}.application_dims
+            GROUP BY dims_key
+        ) AS dims USING (dims_key)
     )
     GROUP BY d, j
 )

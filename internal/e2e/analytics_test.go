@@ -378,7 +378,7 @@ func TestAnalytics_Golden(t *testing.T) {
 // --- chDB ------------------------------------------------------------------------------
 
 // chdbTables are the tables the metrics read, exported from 18.16 into chDB.
-var chdbTables = []string{"application_state", "stage_names", "hris_syncs"}
+var chdbTables = []string{"application_state", "stage_names", "application_dims", "hris_syncs"}
 
 // checkChDB runs the migrations' DDL and every expectation's query on chDB (ClickHouse 26.x
 // in-process, Python package chdb) over the rows exported from db, and compares the results.

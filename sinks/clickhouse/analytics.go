@@ -28,12 +28,13 @@ type Analytics struct {
 	conn   driver.Conn
 	db     string
 	mu     sync.Mutex
-	stages map[string]bool // stage names already in stage_names (a cache: rewriting one is harmless)
+	stages map[string]bool    // stage names already in stage_names (a cache: rewriting one is harmless)
+	dims   map[[3]string]bool // (job, department, channel) already in application_dims (likewise)
 }
 
 // NewAnalytics maintains the model in database db.
 func NewAnalytics(conn driver.Conn, db string) *Analytics {
-	return &Analytics{conn: conn, db: quoteIdent(db), stages: map[string]bool{}}
+	return &Analytics{conn: conn, db: quoteIdent(db), stages: map[string]bool{}, dims: map[[3]string]bool{}}
 }
 
 // idChunk bounds the ids in one IN (...) list, well under max_query_size (256 KiB).
@@ -237,6 +238,9 @@ func (a *Analytics) recompute(ctx context.Context, ids []string) error {
 		if err := a.insertStageNames(ctx, states); err != nil {
 			return err
 		}
+		if err := a.insertDims(ctx, states); err != nil {
+			return err
+		}
 		if err := a.insertStates(ctx, states); err != nil {
 			return err
 		}
@@ -384,6 +388,26 @@ func (a *Analytics) insertStageNames(ctx context.Context, states []ApplicationSt
 	return err
 }
 
+// insertDims records the (job, department, source channel) combinations not known yet.
+func (a *Analytics) insertDims(ctx context.Context, states []ApplicationState) error {
+	var dims [][3]string
+	for _, s := range states {
+		d := [3]string{s.JobID, s.Department, s.SourceChannel}
+		if !a.dims[d] && !slices.Contains(dims, d) {
+			dims = append(dims, d)
+		}
+	}
+	err := a.insert(ctx, "application_dims", []string{"job_id", "department", "source_channel"}, len(dims), func(i int) []any {
+		return []any{dims[i][0], dims[i][1], dims[i][2]}
+	})
+	if err == nil {
+		for _, d := range dims {
+			a.dims[d] = true
+		}
+	}
+	return err
+}
+
 func (a *Analytics) insertStates(ctx context.Context, states []ApplicationState) error {
 	return a.insert(ctx, "application_state", stateColumns, len(states), func(i int) []any { return states[i].values() })
 }
@@ -427,5 +451,5 @@ func inList(ids []string) string {
 // Analytics returns the projection that maintains the analytics model in the writer's
 // database, so the sink and replay run it alongside the writer.
 func (w *Writer) Analytics() *Analytics {
-	return &Analytics{conn: w.conn, db: quoteIdent(w.db), stages: map[string]bool{}}
+	return &Analytics{conn: w.conn, db: quoteIdent(w.db), stages: map[string]bool{}, dims: map[[3]string]bool{}}
 }
