@@ -1,8 +1,8 @@
 -- hris-sync-error-rate: per HRIS target, the candidates whose latest sync in [from, to)
 -- succeeded (candidates_synced) or failed (candidates_failed), and failed/(synced + failed).
 -- A candidate retried until it succeeded counts as synced. job_id, department and
--- source_channel keep candidates with a matching application (the subquery is constant-false,
--- so not run, when no such filter is set).
+-- source_channel keep the syncs of hires whose application matches (the subquery is
+-- constant-false, so not run, when no such filter is set).
 SELECT
     target,
     toUInt64(countIf(last_type = 'hris.sync_succeeded')) AS candidates_synced,
@@ -14,9 +14,9 @@ FROM
     FROM {db}.hris_syncs FINAL
     WHERE occurred_at >= @from AND occurred_at < @to
         AND (@job_id = '' AND @department = '' AND @source_channel = ''
-            OR candidate_id IN
+            OR application_id IN
             (
-                SELECT candidate_id
+                SELECT application_id
                 FROM {db}.application_state FINAL
                 WHERE (@job_id != '' OR @department != '' OR @source_channel != '')
                     AND dims_key IN

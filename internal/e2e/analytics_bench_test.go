@@ -216,9 +216,9 @@ func sinkLag(pe pipeline.Env) (int64, error) {
 // benchHRIS gives the HRIS panel data: one sync outcome per hired candidate, 0.7% failed.
 func benchHRIS(b *testing.B, conn driver.Conn, db string) {
 	ensureHRIS(b, conn, db)
-	err := conn.Exec(context.Background(), "INSERT INTO "+db+".hris_syncs (event_id, event_type, occurred_at, candidate_id, target) "+
+	err := conn.Exec(context.Background(), "INSERT INTO "+db+".hris_syncs (event_id, event_type, occurred_at, candidate_id, application_id, target) "+
 		"SELECT concat('h-', application_id), if(cityHash64(application_id) % 1000 < 7, 'hris.sync_failed', 'hris.sync_succeeded'), "+
-		"assumeNotNull(hired_at), candidate_id, 'bamboohr' FROM "+db+".applications WHERE status = 'hired'")
+		"assumeNotNull(hired_at), candidate_id, application_id, 'bamboohr' FROM "+db+".applications WHERE status = 'hired'")
 	if err != nil {
 		b.Fatal(err)
 	}

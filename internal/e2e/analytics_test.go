@@ -287,8 +287,10 @@ func publishHRIS(t *testing.T, e *env) int {
 		if o.typ == string(schemas.TypeHRISSyncFailed) {
 			p.EmployeeID, p.Error = "", "HRIS answered 422"
 		}
+		// The fixture's candidate Cnn was hired through application Ann.
+		app := strconv.FormatInt(fxAppID("A"+strings.TrimPrefix(o.cand, "6101000")), 10)
 		evs = append(evs, schemas.Event{ID: o.id, Type: schemas.EventType(o.typ), OccurredAt: o.at, RecordedAt: o.at,
-			SourceSystem: "hirestream", CandidateID: o.cand, Payload: p})
+			SourceSystem: "hirestream", CandidateID: o.cand, ApplicationID: app, Payload: p})
 	}
 	pub := e.pe.Producer()
 	defer pub.Close()
@@ -303,8 +305,8 @@ func publishHRIS(t *testing.T, e *env) int {
 func copyHRIS(t *testing.T, conn driver.Conn, from, to string) {
 	t.Helper()
 	ensureHRIS(t, conn, to)
-	if err := conn.Exec(context.Background(), "INSERT INTO "+to+".hris_syncs (event_id, event_type, occurred_at, candidate_id, target) "+
-		"SELECT event_id, event_type, occurred_at, candidate_id, target FROM "+from+".hris_syncs"); err != nil {
+	if err := conn.Exec(context.Background(), "INSERT INTO "+to+".hris_syncs (event_id, event_type, occurred_at, candidate_id, application_id, target) "+
+		"SELECT event_id, event_type, occurred_at, candidate_id, application_id, target FROM "+from+".hris_syncs"); err != nil {
 		t.Fatal(err)
 	}
 }
