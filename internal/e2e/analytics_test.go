@@ -311,6 +311,64 @@ func copyHRIS(t *testing.T, conn driver.Conn, from, to string) {
 	}
 }
 
+// modelCheck is a hand-worked question about the model's views themselves (applications,
+// stage_intervals), asked on both engines: every value is selected as text.
+type modelCheck struct {
+	name, sql string
+	want      [][]string
+}
+
+var modelChecks = []modelCheck{
+	{"statuses", "SELECT toString(status) AS s, toString(count()) FROM {db}.applications GROUP BY s ORDER BY s",
+		[][]string{{"active", "13"}, {"deleted", "4"}, {"hired", "10"}, {"rejected", "12"}, {"withdrawn", "5"}}},
+	{"A22 backward moves", stintsOf("880100022"), [][]string{{"1", "Application Review", "advanced", "86400"},
+		{"2", "Phone Screen", "advanced", "172800"}, {"3", "Technical Interview", "moved_back", "86400"},
+		{"4", "Phone Screen", "advanced", "86400"}, {"5", "Technical Interview", "advanced", "259200"}, {"6", "Onsite", "", "NULL"}}},
+	{"A39 hired, unhired, withdrawn", stintsOf("880100039"), [][]string{{"1", "Application Review", "advanced", "86400"},
+		{"2", "Phone Screen", "advanced", "172800"}, {"3", "Technical Interview", "advanced", "259200"},
+		{"4", "Onsite", "advanced", "345600"}, {"5", "Offer", "hired", "172800"}, {"6", "Offer", "withdrawn", "86400"}}},
+	{"A20 rejected, unrejected, rejected", stintsOf("880100020"), [][]string{{"1", "Application Review", "rejected", "86400"},
+		{"2", "Application Review", "advanced", "86400"}, {"3", "Phone Screen", "rejected", "172800"}}},
+	{"merged and deleted", "SELECT application_id, candidate_id, toString(status), current_stage FROM {db}.applications " +
+		"WHERE application_id IN ('880100031', '880100032', '880100036', '880100038') ORDER BY application_id",
+		[][]string{{"880100031", "610100030", "deleted", "Application Review"}, {"880100032", "610100033", "active", "Technical Interview"},
+			{"880100036", "610100036", "deleted", "Application Review"}, {"880100038", "610100038", "active", "Application Review"}}},
+	{"A01 days to hire", "SELECT toString(days_to_hire), toString(time_to_hire_seconds), toString(has_offer) FROM {db}.applications " +
+		"WHERE application_id = '880100001'", [][]string{{"12", "1036800", "1"}}},
+}
+
+func stintsOf(app string) string {
+	return "SELECT toString(stint_no), stage, toString(exit_kind), ifNull(toString(duration_seconds), 'NULL') FROM {db}.stage_intervals " +
+		"WHERE application_id = '" + app + "' ORDER BY stint_no"
+}
+
+// checkModel asks the model checks on 18.16.
+func checkModel(t *testing.T, label string, conn driver.Conn, db string) {
+	t.Helper()
+	for _, c := range modelChecks {
+		rows, err := conn.Query(context.Background(), strings.ReplaceAll(c.sql, "{db}", db))
+		if err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		got := [][]string{}
+		for rows.Next() {
+			vals := make([]string, len(c.want[0]))
+			ptrs := make([]any, len(vals))
+			for i := range vals {
+				ptrs[i] = &vals[i]
+			}
+			if err := rows.Scan(ptrs...); err != nil {
+				t.Fatalf("%s: %v", c.name, err)
+			}
+			got = append(got, vals)
+		}
+		rows.Close()
+		if !reflect.DeepEqual(got, c.want) {
+			t.Errorf("%s: model check %s =\n %q\nwant\n %q", label, c.name, got, c.want)
+		}
+	}
+}
+
 // TestAnalytics_Golden posts the fixture's webhooks through the real pipeline (ingest handler,
 // Kafka, normalizer, sink with the analytics projection, ClickHouse) and compares every metric,
 // unfiltered and filtered, with the hand-written expectations; then replays the log into a
@@ -357,6 +415,7 @@ func TestAnalytics_Golden(t *testing.T) {
 		}
 	}
 	check("18.16 live", e.conn, e.db)
+	checkModel(t, "18.16 live", e.conn, e.db)
 	if t.Failed() {
 		return
 	}
@@ -416,6 +475,9 @@ func checkChDB(t *testing.T, conn driver.Conn, db string, expectations []expecta
 		m, _ := dashboards.Lookup(x.Metric)
 		job.Queries = append(job.Queries, chdbQuery{ID: strconv.Itoa(i), SQL: dashboards.Literal(m.SQL, chdb, x.filters(t))})
 	}
+	for i, c := range modelChecks {
+		job.Queries = append(job.Queries, chdbQuery{ID: "model-" + strconv.Itoa(i), SQL: strings.ReplaceAll(c.sql, "{db}", "`"+chdb+"`")})
+	}
 	in, _ := json.Marshal(job)
 	cmd := exec.Command(py, "../../dashboards/testdata/chdb_harness.py")
 	cmd.Stdin = strings.NewReader(string(in))
@@ -449,6 +511,20 @@ func checkChDB(t *testing.T, conn driver.Conn, db string, expectations []expecta
 		}
 		if !same(got, x.Result) {
 			t.Errorf("chDB: %s =\n %s\nwant\n %s", x, show(got), show(x.Result))
+		}
+	}
+	for i, c := range modelChecks {
+		r := res.Results["model-"+strconv.Itoa(i)]
+		got := [][]string{}
+		for _, row := range r.Rows {
+			vals := make([]string, len(row))
+			for j, v := range row {
+				vals[j] = fmt.Sprint(v)
+			}
+			got = append(got, vals)
+		}
+		if !reflect.DeepEqual(got, c.want) {
+			t.Errorf("chDB: model check %s =\n %q\nwant\n %q", c.name, got, c.want)
 		}
 	}
 }
