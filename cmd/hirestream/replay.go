@@ -31,8 +31,9 @@ const replayUsage = `usage: hirestream replay [--from earliest|RFC3339] [--batch
 Re-reads ats.candidate-events.v1 from the earliest offset (or the first offset at or after
 --from) up to its end as of the start, and writes every event into ClickHouse again.
 Rows share their event_id with what is there already, so ReplacingMergeTree collapses them:
-replaying twice never double counts. hirestream.hris-sync.v1 is then replayed into hris_syncs
-the same way.
+replaying twice never double counts. The analytics model (applications, stage_intervals) is
+recomputed from the same events, so a replay into an empty database rebuilds it exactly.
+hirestream.hris-sync.v1 is then replayed into hris_syncs the same way.
 
 With --renormalize it instead re-runs the Greenhouse normalizer over the raw deliveries
 (ats.raw-deliveries.v1) and publishes the canonical events again: use it after fixing a
