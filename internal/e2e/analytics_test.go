@@ -259,21 +259,15 @@ func fixtureHRIS() []hrisOutcome {
 	}
 }
 
-// ensureHRIS makes sure hris_syncs (migration 002) is there. Until that migration exists, a
-// stand-in with the columns the metric reads is created, and the test says so.
+// ensureHRIS checks that hris_syncs (migration 002, the HRIS sync processor's table) is there.
 func ensureHRIS(t testing.TB, conn driver.Conn, db string) {
 	t.Helper()
-	ctx := context.Background()
 	var n uint64
-	if err := conn.QueryRow(ctx, "SELECT count() FROM system.tables WHERE database = '"+db+"' AND name = 'hris_syncs'").Scan(&n); err != nil {
+	if err := conn.QueryRow(context.Background(), "SELECT count() FROM system.tables WHERE database = '"+db+"' AND name = 'hris_syncs'").Scan(&n); err != nil {
 		t.Fatal(err)
 	}
 	if n == 0 {
-		t.Logf("migration 002 (hris_syncs) is not there yet: using a stand-in table with the columns the metric reads")
-		if err := conn.Exec(ctx, "CREATE TABLE "+db+".hris_syncs (event_id String, event_type String, occurred_at DateTime('UTC'), "+
-			"candidate_id String, target String) ENGINE = ReplacingMergeTree() ORDER BY (target, candidate_id, event_id)"); err != nil {
-			t.Fatal(err)
-		}
+		t.Fatalf("%s.hris_syncs does not exist: migration 002 should have created it", db)
 	}
 }
 
@@ -466,8 +460,6 @@ func checkChDB(t *testing.T, conn driver.Conn, db string, expectations []expecta
 			job.Setup = append(job.Setup, strings.ReplaceAll(st, "{db}", "`"+chdb+"`"))
 		}
 	}
-	job.Setup = append(job.Setup, "CREATE TABLE IF NOT EXISTS `hs`.hris_syncs (event_id String, event_type String, occurred_at DateTime('UTC'), "+
-		"candidate_id String, target String) ENGINE = ReplacingMergeTree() ORDER BY (target, candidate_id, event_id)")
 	for _, table := range chdbTables {
 		job.Setup = append(job.Setup, exportInserts(t, conn, db, chdb, table)...)
 	}
