@@ -3,23 +3,20 @@
 -- dropped there (their latest status is rejected or withdrawn and they are in that stage: an
 -- application unrejected later is not dropped), and dropped/entered.
 -- Deleted applications and prospects are not counted. Each application contributes each stage
--- once (arrayDistinct of its stints), so plain counts are exact distinct counts.
+-- once (entered_stage_keys and advanced_stage_keys are the distinct stage keys of its stints,
+-- migration 006), so plain counts are exact distinct counts.
 SELECT stage, entered, advanced, dropped, dropoff_rate
 FROM
 (
     SELECT
         stage_key,
         toUInt64(count()) AS entered,
-        toUInt64(sum(has(advanced_keys, stage_key))) AS advanced,
+        toUInt64(sum(has(advanced_stage_keys, stage_key))) AS advanced,
         toUInt64(sum(status IN ('rejected', 'withdrawn') AND current_stage_key = stage_key)) AS dropped,
         round(sum(status IN ('rejected', 'withdrawn') AND current_stage_key = stage_key) / count(), 4) AS dropoff_rate
     FROM
     (
-        SELECT
-            status,
-            current_stage_key,
-            arrayDistinct(stint_stage_key) AS entered_keys,
-            arrayDistinct(arrayFilter((k, x) -> x IN ('advanced', 'hired'), stint_stage_key, stint_exit_kind)) AS advanced_keys
+        SELECT status, current_stage_key, entered_stage_keys, advanced_stage_keys
         FROM {db}.application_state FINAL
         WHERE status != 'deleted'
             AND prospect = 0
@@ -33,7 +30,7 @@ FROM
                         AND (@source_channel = '' OR source_channel = @source_channel)
                 )
     )
-    ARRAY JOIN entered_keys AS stage_key
+    ARRAY JOIN entered_stage_keys AS stage_key
     GROUP BY stage_key
 ) AS per_stage
 ANY LEFT JOIN
