@@ -2,7 +2,6 @@ package pipeline
 
 import (
 	"context"
-	"fmt"
 	"io"
 	"time"
 
@@ -11,7 +10,6 @@ import (
 	"github.com/hirestream/hirestream/processors/hrissync"
 	"github.com/hirestream/hirestream/schemas"
 	chsink "github.com/hirestream/hirestream/sinks/clickhouse"
-	"github.com/segmentio/kafka-go"
 )
 
 // RunHRISSync runs the HRIS sync processor: its candidate projection is rebuilt from the
@@ -67,49 +65,5 @@ func RunHRISSyncSink(ctx context.Context, env Env, w *chsink.HRISSyncWriter, bat
 // ReplayHRISSyncs re-reads the HRIS sync topic from from (zero: earliest) to its current end
 // into hris_syncs. Rows keep their event ids, so a replay never double counts.
 func ReplayHRISSyncs(ctx context.Context, env Env, w *chsink.HRISSyncWriter, from time.Time, batch int, out io.Writer) (ReplayStats, error) {
-	pub := env.Producer()
-	defer pub.Close()
-	var st ReplayStats
-	var msgs []kafka.Message
-	var rows []chsink.HRISSyncRow
-	flush := func() error {
-		if len(rows) == 0 {
-			return nil
-		}
-		rejected, err := w.Write(ctx, rows)
-		if err != nil {
-			return fmt.Errorf("insert batch: %w (nothing is lost: run replay again)", err)
-		}
-		for i, rerr := range rejected {
-			if err := stream.DeadLetter(ctx, pub, env.Log, msgs[i], "replay", rerr, 1); err != nil {
-				return err
-			}
-		}
-		st.Written += int64(len(rows) - len(rejected))
-		st.Rejected += int64(len(rejected))
-		msgs, rows = msgs[:0], rows[:0]
-		return nil
-	}
-	start := time.Now()
-	topic := env.Topic(schemas.TopicHRISSync)
-	n, err := ReadTopic(ctx, env.Brokers, topic, from, Progress(out, "replay "+topic), func(m kafka.Message) error {
-		ev, err := env.Codec.Decode(m.Value)
-		if err != nil {
-			st.Undecodable++
-			return stream.DeadLetter(ctx, pub, env.Log, m, "replay", fmt.Errorf("decode: %w", err), 0)
-		}
-		if row, ok := chsink.RowFromHRISSync(ev, m.Partition, m.Offset); ok {
-			msgs = append(msgs, m)
-			rows = append(rows, row)
-		}
-		if len(rows) >= batch {
-			return flush()
-		}
-		return nil
-	})
-	if err == nil {
-		err = flush()
-	}
-	st.Read, st.Took = n, time.Since(start)
-	return st, err
+	return replayInto(ctx, env, schemas.TopicHRISSync, HRISSyncSink{W: w}, from, batch, out)
 }

@@ -25,52 +25,45 @@ type ReplayStats struct {
 // undecodable messages are parked on the DLQ, as the sink does. The analytics model is
 // recomputed from the replayed events too, so it comes out exactly as the sink made it.
 func Replay(ctx context.Context, env Env, w *chsink.Writer, from time.Time, batch int, out io.Writer) (ReplayStats, error) {
+	return replayInto(ctx, env, schemas.TopicCandidateEvents, EventSink{W: w, A: w.Analytics()}, from, batch, out)
+}
+
+// replayInto re-reads topic from from (zero: earliest) to its current end through sink's
+// WriteBatch — the very code the live sink runs — in batches of batch messages. Rejected rows
+// and undecodable messages are parked on the DLQ, as the sink does.
+func replayInto(ctx context.Context, env Env, topic string, sink stream.BatchWriter, from time.Time, batch int, out io.Writer) (ReplayStats, error) {
 	pub := env.Producer()
 	defer pub.Close()
 	var st ReplayStats
-	var msgs []kafka.Message
-	var rows []chsink.EventRow
-	var evs []schemas.Event
-	analytics := w.Analytics()
+	var recs []stream.Record
 	flush := func() error {
-		if len(rows) == 0 {
+		if len(recs) == 0 {
 			return nil
 		}
-		rejected, err := w.Write(ctx, rows)
+		rejected, err := sink.WriteBatch(ctx, recs)
 		if err != nil {
 			return fmt.Errorf("insert batch: %w (nothing is lost: run replay again)", err)
 		}
-		landed := evs[:0:0]
-		for i, ev := range evs {
-			if rejected[i] == nil {
-				landed = append(landed, ev)
-			}
-		}
-		if err := analytics.Apply(ctx, landed); err != nil {
-			return fmt.Errorf("analytics: %w (nothing is lost: run replay again)", err)
-		}
 		for i, rerr := range rejected {
-			if err := stream.DeadLetter(ctx, pub, env.Log, msgs[i], "replay", rerr, 1); err != nil {
+			if err := stream.DeadLetter(ctx, pub, env.Log, recs[i].Msg, "replay", rerr, 1); err != nil {
 				return err
 			}
 		}
-		st.Written += int64(len(rows) - len(rejected))
+		st.Written += int64(len(recs) - len(rejected))
 		st.Rejected += int64(len(rejected))
-		msgs, rows, evs = msgs[:0], rows[:0], evs[:0]
+		recs = recs[:0]
 		return nil
 	}
 	start := time.Now()
-	topic := env.Topic(schemas.TopicCandidateEvents)
+	topic = env.Topic(topic)
 	n, err := ReadTopic(ctx, env.Brokers, topic, from, Progress(out, "replay "+topic), func(m kafka.Message) error {
 		ev, err := env.Codec.Decode(m.Value)
 		if err != nil {
 			st.Undecodable++
 			return stream.DeadLetter(ctx, pub, env.Log, m, "replay", fmt.Errorf("decode: %w", err), 0)
 		}
-		msgs = append(msgs, m)
-		rows = append(rows, chsink.RowFromEvent(ev, m.Partition, m.Offset))
-		evs = append(evs, ev)
-		if len(rows) >= batch {
+		recs = append(recs, stream.Record{Msg: m, Event: ev})
+		if len(recs) >= batch {
 			return flush()
 		}
 		return nil
